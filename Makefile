@@ -1,0 +1,24 @@
+# The verbs a newcomer types. Each installs what it needs (uv, then the locked dependencies).
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS ?= never
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+RUN := $(UV) run --frozen --extra api
+
+.PHONY: run test lint e2e bench sync
+
+run: sync ## migrate the embedded default (or $DATABASE_URL), then serve on :8000
+	$(RUN) migrate upgrade && exec $(RUN) gunicorn -c gunicorn.conf.py
+
+test: lint ## lint, then every test against a real throwaway MySQL-compatible server
+	$(RUN) pytest
+
+lint: sync ## ruff (lint and format) and mypy
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+
+sync: $(UV)
+	$(UV) sync --frozen --extra api
+
+.tools/bin/uv:
+	python3 -m pip install --quiet --disable-pip-version-check --target .tools uv

@@ -1,0 +1,65 @@
+"""The one engine factory, shared by the API and the migrator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.pool import NullPool
+
+from api.errors import ConfigurationError
+from api.settings import Settings
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def create_db_engine(settings: Settings, *, pooled: bool = True) -> Engine:
+    """Build an engine from the settings; `pooled=False` suits one-shot processes."""
+    url = settings.sqlalchemy_url
+    kwargs: dict[str, Any] = {}
+    if is_sqlite(url):
+        if url.database and url.database != ":memory:":
+            settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"check_same_thread": False}
+    else:
+        kwargs["connect_args"] = {
+            "connect_timeout": settings.db_connect_timeout,
+            "read_timeout": settings.db_read_timeout,
+            "write_timeout": settings.db_read_timeout,
+        }
+        if pooled:
+            kwargs |= {
+                "pool_pre_ping": True,
+                "pool_recycle": settings.db_pool_recycle,
+                "pool_size": settings.db_pool_size,
+                "max_overflow": settings.db_pool_max_overflow,
+                "pool_timeout": settings.db_pool_timeout,
+            }
+    if not pooled:
+        kwargs["poolclass"] = NullPool
+    try:
+        engine = create_engine(url, **kwargs)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise ConfigurationError(
+            f"cannot use database URL {url.render_as_string(hide_password=True)}: {exc}"
+        ) from None
+    except ModuleNotFoundError as exc:
+        raise ConfigurationError(
+            f"the database driver is not installed ({exc.name}); check DATABASE_URL's scheme"
+        ) from None
+    if is_sqlite(url):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers and the single writer proceed together; busy_timeout makes writers queue
+    # instead of failing with "database is locked" when several workers insert at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

@@ -1,0 +1,36 @@
+"""FastAPI dependencies: the engine held by the app, and one session per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from api.settings import Settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def get_session(engine: EngineDep) -> Iterator[Session]:
+    """Commit when the route returns, roll back when it raises."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+# scope="function": the commit runs before the response is sent, so a 2xx means it is durable.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

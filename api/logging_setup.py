@@ -1,0 +1,77 @@
+"""Logging for every entry point: one event per line on stderr, text or JSON (LOG_FORMAT)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+from datetime import UTC, datetime
+from typing import Any
+
+# Structured fields an event may carry through `extra=`.
+EVENT_FIELDS = ("revision", "attempt", "elapsed", "holder", "exit_code")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        event: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        for field in EVENT_FIELDS:
+            value = getattr(record, field, None)
+            if value is not None:
+                event[field] = value
+        if record.exc_info:
+            event["error"] = self.formatException(record.exc_info).splitlines()[-1]
+        return json.dumps(event, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields = [
+            f"{field}={getattr(record, field)}"
+            for field in EVENT_FIELDS
+            if getattr(record, field, None) is not None
+        ]
+        # One line per event, even when a message spans lines (e.g. a driver error).
+        return " ".join([line.replace("\n", " | "), *fields])
+
+
+def logging_dict(log_format: str, level: str) -> dict[str, Any]:
+    formatter = JsonFormatter if log_format == "json" else TextFormatter
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"default": {"()": formatter}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "default",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": level, "handlers": ["stderr"]},
+        "loggers": {
+            "gunicorn.error": {"level": level, "handlers": [], "propagate": True},
+            "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
+            "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.access": {"level": "WARNING", "handlers": [], "propagate": True},
+            # Alembic announces its plugins and dialect at INFO each time a context is built;
+            # the migrator logs each applied revision itself.
+            "alembic.runtime.plugins": {"level": "WARNING", "handlers": [], "propagate": True},
+            "alembic.runtime.migration": {"level": "WARNING", "handlers": [], "propagate": True},
+        },
+    }
+
+
+def configure_logging(log_format: str, level: str) -> None:
+    logging.config.dictConfig(logging_dict(log_format, level))

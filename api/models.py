@@ -1,0 +1,24 @@
+"""The ORM models: the schema the Alembic revisions must produce, exactly."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Integer, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# MySQL's TEXT holds at most this many bytes; longer input is refused, never truncated.
+DESC_MAX_BYTES = 65_535
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SomeInfo(Base):
+    __tablename__ = "some_infos"
+    __table_args__ = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}  # noqa: RUF012
+
+    # SQLite only auto-increments an INTEGER PRIMARY KEY, hence the variant.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    desc: Mapped[str] = mapped_column(Text, nullable=False)

@@ -1,0 +1,45 @@
+"""Liveness and readiness: /healthz never touches the database, /readyz checks the schema."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.deps import EngineDep, SettingsDep
+from api.schema_revision import SchemaStatus, schema_state
+from api.schemas import Health, Readiness
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["health"])
+
+_REASONS = {
+    SchemaStatus.UNINITIALISED: "schema not initialised: no alembic_version; run the migrator",
+    SchemaStatus.BEHIND: "schema behind this build; run the migrator",
+}
+
+
+@router.get("/healthz", response_model=Health)
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
+def readyz(engine: EngineDep, settings: SettingsDep) -> JSONResponse:
+    try:
+        with engine.connect() as connection:
+            state = schema_state(connection, settings.alembic_script_location)
+    except SQLAlchemyError as exc:
+        log.warning("readiness: database unreachable: %s", exc.__class__.__name__)
+        return _answer(503, Readiness(status="unavailable", reason="database unreachable"))
+    if state.ready:
+        revision = ",".join(state.database)
+        return _answer(200, Readiness(status="ready", revision=revision))
+    reason = f"{_REASONS[state.status]} ({state.describe()})"
+    return _answer(503, Readiness(status="unavailable", reason=reason))
+
+
+def _answer(status_code: int, body: Readiness) -> JSONResponse:
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status_code)

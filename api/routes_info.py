@@ -1,0 +1,63 @@
+"""The info resource: create one, read one, list them by keyset pagination."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+from sqlalchemy import insert, select
+
+from api.deps import SessionDep
+from api.info_form import OPENAPI_REQUEST_BODY, info_form
+from api.models import SomeInfo
+from api.schemas import MAX_ID, InfoIn, InfoOut, InfoPage, Problem
+
+router = APIRouter(tags=["info"])
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    413: {"model": Problem, "description": "Body over 1 MiB"},
+    415: {"model": Problem, "description": "Not a UTF-8 urlencoded form"},
+    503: {"model": Problem, "description": "Database unavailable"},
+}
+
+
+@router.post(
+    "/info",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InfoOut,
+    responses=_ERRORS,
+    openapi_extra=OPENAPI_REQUEST_BODY,
+)
+def create_info(
+    info: Annotated[InfoIn, Depends(info_form)], session: SessionDep, response: Response
+) -> InfoOut:
+    result = session.connection().execute(insert(SomeInfo).values(desc=info.desc))
+    new_id = result.lastrowid
+    response.headers["Location"] = f"/info/{new_id}"
+    return InfoOut(id=new_id, desc=info.desc)
+
+
+@router.get(
+    "/info/{info_id}",
+    response_model=InfoOut,
+    responses={404: {"model": Problem}, 503: _ERRORS[503]},
+)
+def read_info(info_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep) -> InfoOut:
+    info = session.get(SomeInfo, info_id)
+    if info is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no info with id {info_id}")
+    return InfoOut.model_validate(info)
+
+
+@router.get("/info", response_model=InfoPage, responses={503: _ERRORS[503]})
+def list_infos(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> InfoPage:
+    rows = session.scalars(
+        select(SomeInfo).where(SomeInfo.id > after_id).order_by(SomeInfo.id).limit(limit)
+    ).all()
+    items = [InfoOut.model_validate(row) for row in rows]
+    next_after_id = items[-1].id if len(items) == limit else None
+    return InfoPage(items=items, next_after_id=next_after_id)

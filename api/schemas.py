@@ -1,0 +1,53 @@
+"""What the HTTP API accepts and returns."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+from api.models import DESC_MAX_BYTES
+
+MAX_ID = 2**63 - 1  # BIGINT's upper bound; larger ids cannot exist and must not reach the driver
+
+
+def _fits_mysql_text(value: str) -> str:
+    size = len(value.encode("utf-8"))
+    if size > DESC_MAX_BYTES:
+        raise ValueError(f"desc is {size} bytes of UTF-8; at most {DESC_MAX_BYTES} are stored")
+    return value
+
+
+Desc = Annotated[str, AfterValidator(_fits_mysql_text)]
+
+
+class InfoIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    desc: Desc
+
+
+class InfoOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    desc: str
+
+
+class InfoPage(BaseModel):
+    items: list[InfoOut]
+    next_after_id: int | None
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    reason: str | None = None
+    revision: str | None = None

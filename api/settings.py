@@ -1,0 +1,135 @@
+"""The one configuration class, read from the environment by the API, the migrator and Alembic."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from api.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = Path("var/app.db")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    # Database: DATABASE_URL wins; otherwise the DB_* parts; otherwise embedded SQLite.
+    database_url: SecretStr | None = None
+    database_url_file: Path | None = None
+    db_host: str | None = None
+    db_port: int = Field(default=3306, ge=1, le=65535)
+    db_name: str | None = None
+    db_user: str | None = None
+    db_password: SecretStr | None = None
+    db_password_file: Path | None = None
+    sqlite_path: Path = DEFAULT_SQLITE_PATH
+
+    # Connection behaviour. The recycle stays below MySQL's default wait_timeout (28800 s) and
+    # below the common proxy idle cut-offs (300 s), so a pooled connection is never stale.
+    db_connect_timeout: int = Field(default=3, ge=1, le=60)
+    db_read_timeout: int = Field(default=30, ge=1)
+    db_pool_size: int = Field(default=8, ge=1)
+    db_pool_max_overflow: int = Field(default=4, ge=0)
+    db_pool_timeout: float = Field(default=3.0, gt=0)
+    db_pool_recycle: int = Field(default=280, ge=1)
+
+    # Where the Alembic scripts live; tests and forward-compatibility drills point it elsewhere.
+    alembic_script_location: Path = PROJECT_ROOT / "alembic"
+
+    # Migrator.
+    migrator_wait_timeout: float = Field(default=120.0, gt=0)
+    migrator_lock_timeout: float = Field(default=300.0, gt=0)
+
+    # Serving (read by gunicorn.conf.py).
+    port: int = Field(default=8000, ge=1, le=65535)
+    bind_host: str = "0.0.0.0"  # noqa: S104 - a container must listen beyond loopback
+    web_concurrency: int = Field(default=2, ge=1)
+    graceful_timeout: int = Field(default=20, ge=1)
+    access_log: bool = False
+
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _read_secret_files(self) -> Settings:
+        for field, file_field in (
+            ("database_url", "database_url_file"),
+            ("db_password", "db_password_file"),
+        ):
+            path: Path | None = getattr(self, file_field)
+            if path is None:
+                continue
+            env_name = field.upper()
+            if getattr(self, field) is not None:
+                raise ValueError(f"set {env_name} or {env_name}_FILE, not both")
+            try:
+                secret = path.read_text(encoding="utf-8").rstrip("\r\n")
+            except OSError as exc:
+                raise ValueError(f"{env_name}_FILE: cannot read {path}: {exc.strerror}") from None
+            object.__setattr__(self, field, SecretStr(secret))
+        if self.database_url is None and self.db_host is not None:
+            missing = [name for name in ("db_name", "db_user") if getattr(self, name) is None]
+            if missing:
+                names = ", ".join(name.upper() for name in missing)
+                raise ValueError(f"DB_HOST is set, so {names} must be set too")
+        return self
+
+    @property
+    def uses_embedded_default(self) -> bool:
+        return self.database_url is None and self.db_host is None
+
+    @property
+    def sqlalchemy_url(self) -> URL:
+        if self.database_url is not None:
+            try:
+                return make_url(self.database_url.get_secret_value())
+            except ArgumentError:
+                raise ConfigurationError(
+                    "DATABASE_URL is not a valid URL (expected e.g. "
+                    "mysql+pymysql://user:password@host:3306/dbname)"
+                ) from None
+        if self.db_host is not None:
+            return URL.create(
+                "mysql+pymysql",
+                username=self.db_user,
+                password=self.db_password.get_secret_value() if self.db_password else None,
+                host=self.db_host,
+                port=self.db_port,
+                database=self.db_name,
+                query={"charset": "utf8mb4"},
+            )
+        return URL.create("sqlite+pysqlite", database=str(self.sqlite_path))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Build the settings once per process; a bad value fails here, naming the variable."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise ConfigurationError(_describe(exc)) from None
+    if settings.uses_embedded_default:
+        log.info(
+            "no DATABASE_URL or DB_HOST set: using the embedded SQLite default at %s",
+            settings.sqlite_path,
+        )
+    return settings
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        where = ".".join(str(part) for part in error["loc"]).upper()
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{where}: {message}" if where else message)
+    return "invalid configuration: " + "; ".join(problems)

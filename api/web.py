@@ -1,0 +1,62 @@
+"""The FastAPI application: wiring of routes, limits and error translation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from anyio import to_thread
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from api import routes_health, routes_info
+from api.db import create_db_engine
+from api.limits import MAX_BODY_BYTES, BodyTooLarge, DeclaredBodyLimit
+from api.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # One worker thread per pooled connection: requests queue for a thread instead of
+        # timing out while waiting for a connection.
+        to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        app.state.settings = settings
+        app.state.engine = create_db_engine(settings)
+        log.info("database: %s", app.state.engine.url.render_as_string(hide_password=True))
+        try:
+            yield
+        finally:
+            app.state.engine.dispose()
+
+    app = FastAPI(title="info-service", version="1.0.0", lifespan=lifespan)
+    app.include_router(routes_info.router)
+    app.include_router(routes_health.router)
+    app.add_middleware(DeclaredBodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(InterfaceError, _database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
+    app.add_exception_handler(BodyTooLarge, _body_too_large)
+    return app
+
+
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", str(exc).splitlines()[0])
+    return JSONResponse(
+        {"detail": "database unavailable"}, status_code=503, headers={"Retry-After": "1"}
+    )
+
+
+async def _body_too_large(_request: Request, _exc: Exception) -> JSONResponse:
+    return JSONResponse(
+        {"detail": f"request body exceeds {MAX_BODY_BYTES} bytes"},
+        status_code=413,
+        headers={"Connection": "close"},
+    )

@@ -1,0 +1,24 @@
+"""Gunicorn configuration: `gunicorn -c gunicorn.conf.py` alone serves the API.
+
+Values come from the project's settings class (PORT, WEB_CONCURRENCY, GRACEFUL_TIMEOUT, ...).
+"""
+
+from api.logging_setup import logging_dict
+from api.settings import get_settings
+
+_settings = get_settings()
+
+wsgi_app = "api.web:create_app()"
+worker_class = "uvicorn_worker.UvicornWorker"
+bind = [f"{_settings.bind_host}:{_settings.port}"]
+workers = _settings.web_concurrency
+graceful_timeout = _settings.graceful_timeout
+# The worker heartbeat; a request that holds a worker this long is killed and restarted.
+timeout = 60
+keepalive = 5
+accesslog = "-" if _settings.access_log else None
+logconfig_dict = logging_dict(_settings.log_format, _settings.log_level)
+# Containers mount /tmp as tmpfs or emptyDir; /dev/shm keeps the heartbeat off slow disks.
+worker_tmp_dir = "/dev/shm"  # noqa: S108
+# No control socket: it needs a writable $HOME, and containers are managed from outside.
+control_socket_disable = True

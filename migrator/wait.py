@@ -1,0 +1,86 @@
+"""Wait for the database: bounded, jittered retries of what can heal; fail fast on what cannot."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_before_delay,
+    wait_exponential_jitter,
+)
+
+from api.errors import ConfigurationError
+from migrator.errors import DatabaseRejected, DatabaseUnreachable
+from migrator.transient import hint_for, is_transient, one_line
+
+log = logging.getLogger(__name__)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.info(
+        "database not reachable yet: %s",
+        one_line(error) if error else "unknown error",
+        extra={
+            "attempt": state.attempt_number,
+            "elapsed": round(state.seconds_since_start or 0.0, 3),
+        },
+    )
+
+
+def wait_policy(timeout: float) -> Retrying:
+    """First retry within 0.1 s, waits capped at 1 s, no attempt started past the deadline."""
+    return Retrying(
+        stop=stop_before_delay(timeout),
+        wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.05),
+        retry=retry_if_exception(is_transient),
+        before_sleep=_log_retry,
+        reraise=True,
+    )
+
+
+def _connect(engine: Engine) -> Connection:
+    connection = engine.connect()
+    try:
+        connection.execute(text("SELECT 1"))
+        connection.commit()
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def wait_for_database(engine: Engine, timeout: float, policy: Retrying | None = None) -> Connection:
+    """Return an open connection once `SELECT 1` succeeds."""
+    retrying = policy or wait_policy(timeout)
+    started = time.monotonic()
+    url = engine.url.render_as_string(hide_password=True)
+    try:
+        connection = retrying(_connect, engine)
+    except DBAPIError as exc:
+        elapsed = time.monotonic() - started
+        if is_transient(exc):
+            raise DatabaseUnreachable(
+                f"database {url} unreachable after {elapsed:.1f} s "
+                f"(MIGRATOR_WAIT_TIMEOUT={timeout:g}): {one_line(exc)}; {hint_for(exc)}"
+            ) from exc
+        raise DatabaseRejected(f"database {url}: {one_line(exc)}; {hint_for(exc)}") from exc
+    except (ConnectionError, TimeoutError) as exc:
+        raise DatabaseUnreachable(f"database {url} unreachable: {exc}") from exc
+    except (ImportError, RuntimeError) as exc:
+        # PyMySQL raises RuntimeError when `cryptography` is missing for caching_sha2_password.
+        raise ConfigurationError(f"database {url}: {exc}") from exc
+    log.info(
+        "database reachable",
+        extra={
+            "attempt": retrying.statistics.get("attempt_number", 1),
+            "elapsed": round(time.monotonic() - started, 3),
+        },
+    )
+    return connection

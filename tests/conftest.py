@@ -1,0 +1,61 @@
+"""Fixtures: one real MySQL-compatible server per test session, a fresh schema per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.settings import Settings
+from api.web import create_app
+from migrator import commands
+from tests.support.mysql_server import MissingServerError, ThrowawayServer
+
+
+@pytest.fixture(scope="session")
+def mysql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThrowawayServer]:
+    try:
+        server = ThrowawayServer(tmp_path_factory.mktemp("mysql"))
+        server.start()
+    except MissingServerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    server.create_app_user()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mysql_url(mysql_server: ThrowawayServer) -> Iterator[str]:
+    name = mysql_server.create_database()
+    yield mysql_server.url(name)
+    mysql_server.drop_database(name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
+
+
+@pytest.fixture(params=["mysql", "sqlite"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+def settings_for(url: str, **overrides: object) -> Settings:
+    return Settings(database_url=url, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def migrated_settings(database_url: str) -> Settings:
+    settings = settings_for(database_url)
+    commands.upgrade(settings)
+    return settings
+
+
+@pytest.fixture
+def client(migrated_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(migrated_settings), raise_server_exceptions=False) as test_client:
+        yield test_client

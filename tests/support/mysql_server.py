@@ -1,0 +1,189 @@
+"""A throwaway MySQL-compatible server for the tests: a real mariadbd/mysqld in a temp dir.
+
+pytest-mysql runs the server under mysqld_safe, which restarts a killed server by itself; the
+outage and late-start tests need to kill it and start it when they choose, so this harness
+drives the server binary directly (through mirakuru, the process manager pytest-mysql uses).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+import pymysql
+from mirakuru import TCPExecutor
+
+SERVER_BINARIES = ("mariadbd", "mysqld")
+SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/local/mysql/bin")
+APP_USER = "app"
+APP_PASSWORD = "app-test-pw"
+
+
+class MissingServerError(RuntimeError):
+    """No MySQL-compatible server can be run here; the message says what is missing."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def find_server_binary() -> str | None:
+    search = os.pathsep.join([os.environ.get("PATH", ""), *SBIN_DIRS])
+    for name in SERVER_BINARIES:
+        found = shutil.which(name, path=search)
+        if found:
+            return found
+    return None
+
+
+def ensure_server_binary() -> str:
+    """Find mariadbd/mysqld; as root with apt, install Debian's mariadb-server first."""
+    found = find_server_binary()
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "mariadb-server"],
+            check=True,
+            env=env,
+        )
+        found = find_server_binary()
+        if found:
+            return found
+    raise MissingServerError(
+        "no MySQL-compatible server: install mariadb-server (apt) or run as root with apt-get"
+    )
+
+
+class ThrowawayServer:
+    """One mariadbd (or mysqld) process with its own data directory, port and socket."""
+
+    def __init__(self, base_dir: Path, extra_args: Sequence[str] = (), port: int | None = None):
+        self.binary = ensure_server_binary()
+        self.base_dir = base_dir
+        self.datadir = base_dir / "data"
+        self.socket = str(base_dir / "mysqld.sock")
+        self.port = port or free_port()
+        self.extra_args = list(extra_args)
+        self._executor: TCPExecutor | None = None
+        self._initialise()
+
+    @property
+    def is_mariadb(self) -> bool:
+        return "mariadb" in self.binary
+
+    def _initialise(self) -> None:
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        user = ["--user=root"] if os.geteuid() == 0 else []
+        if self.is_mariadb:
+            installer = shutil.which("mariadb-install-db") or shutil.which("mysql_install_db")
+            if installer is None:
+                raise MissingServerError("mariadb-install-db is missing (package mariadb-server)")
+            command = [
+                installer,
+                "--no-defaults",
+                f"--datadir={self.datadir}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                *user,
+            ]
+        else:
+            command = [
+                self.binary,
+                "--no-defaults",
+                "--initialize-insecure",
+                f"--datadir={self.datadir}",
+                *user,
+            ]
+        subprocess.run(command, check=True, capture_output=True)
+
+    def command(self) -> list[str]:
+        return [
+            self.binary,
+            "--no-defaults",
+            f"--datadir={self.datadir}",
+            f"--socket={self.socket}",
+            f"--port={self.port}",
+            "--bind-address=127.0.0.1",
+            f"--pid-file={self.base_dir / 'mysqld.pid'}",
+            f"--log-error={self.base_dir / 'error.log'}",
+            "--character-set-server=utf8mb4",
+            "--innodb-buffer-pool-size=64M",
+            "--max-connections=600",
+            *(["--user=root"] if os.geteuid() == 0 else []),
+            *self.extra_args,
+        ]
+
+    def start(self) -> None:
+        self._executor = TCPExecutor(self.command(), host="127.0.0.1", port=self.port, timeout=60)
+        self._executor.start()
+        self._wait_for_socket()
+
+    def start_in_background(self) -> subprocess.Popen[bytes]:
+        """Start without waiting, for tests that race the server's start-up."""
+        return subprocess.Popen(
+            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def _wait_for_socket(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                self.admin_connection().close()
+                return
+            except pymysql.err.OperationalError:
+                time.sleep(0.05)
+        raise MissingServerError(f"server on port {self.port} did not answer; see its error.log")
+
+    def kill(self) -> None:
+        """SIGKILL: the outage, as a crash looks to clients."""
+        if self._executor is not None:
+            self._executor.kill(sig=signal.SIGKILL)
+            self._executor = None
+
+    def stop(self) -> None:
+        if self._executor is not None:
+            self._executor.stop()
+            self._executor = None
+
+    def admin_connection(self, database: str | None = None) -> pymysql.Connection:
+        return pymysql.connect(
+            unix_socket=self.socket, user="root", database=database, autocommit=True
+        )
+
+    def admin_sql(self, *statements: str) -> None:
+        connection = self.admin_connection()
+        try:
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+        finally:
+            connection.close()
+
+    def create_app_user(self) -> None:
+        self.admin_sql(
+            f"CREATE USER IF NOT EXISTS '{APP_USER}'@'%' IDENTIFIED BY '{APP_PASSWORD}'",
+            f"GRANT ALL PRIVILEGES ON *.* TO '{APP_USER}'@'%'",
+        )
+
+    def create_database(self) -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        self.admin_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        return name
+
+    def drop_database(self, name: str) -> None:
+        self.admin_sql(f"DROP DATABASE IF EXISTS `{name}`")
+
+    def url(self, database: str, user: str = APP_USER, password: str = APP_PASSWORD) -> str:
+        return f"mysql+pymysql://{user}:{password}@127.0.0.1:{self.port}/{database}?charset=utf8mb4"

@@ -1,0 +1,68 @@
+"""/healthz never needs the database; /readyz follows the schema revision."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from api.settings import Settings
+from api.web import create_app
+from migrator import commands
+from tests.conftest import settings_for
+from tests.support.scripts import script_copy_with
+
+
+def test_readyz_is_503_before_migration_and_200_after(database_url: str) -> None:
+    settings = settings_for(database_url)
+    with TestClient(create_app(settings)) as client:
+        before = client.get("/readyz")
+        commands.upgrade(settings)
+        after = client.get("/readyz")
+
+    assert before.status_code == 503
+    assert "not initialised" in before.json()["reason"]
+    assert after.status_code == 200
+    assert after.json() == {"status": "ready", "revision": "0001"}
+
+
+def test_readyz_stays_200_when_the_database_is_ahead(migrated_settings: Settings) -> None:
+    engine = create_engine(migrated_settings.sqlalchemy_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
+    engine.dispose()
+
+    with TestClient(create_app(migrated_settings)) as client:
+        response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["revision"] == "f00dfeed"
+
+
+def test_readyz_is_503_when_the_schema_is_behind(
+    tmp_path: Path, migrated_settings: Settings
+) -> None:
+    newer = script_copy_with(tmp_path, "0002_add_notes.py")
+    settings = migrated_settings.model_copy(update={"alembic_script_location": newer})
+
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert "behind" in response.json()["reason"]
+
+
+def test_database_down_means_503_on_readyz_and_info_but_200_on_healthz() -> None:
+    # A port nothing listens on: connection refused, immediately.
+    settings = settings_for("mysql+pymysql://u:p@127.0.0.1:9/none", db_connect_timeout=1)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        health = client.get("/healthz")
+        ready = client.get("/readyz")
+        created = client.post("/info", data={"desc": "x"})
+
+    assert health.status_code == 200
+    assert ready.status_code == 503
+    assert ready.json()["reason"] == "database unreachable"
+    assert created.status_code == 503
+    assert created.json() == {"detail": "database unavailable"}
