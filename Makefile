@@ -1,6 +1,9 @@
 # The verbs a newcomer types. Each installs what it needs (uv, then the locked dependencies).
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS ?= never
+# Compiled once at install: start-up time matters for a one-shot migrator (and PYTHONDONTWRITEBYTECODE
+# environments would otherwise recompile every import on every start).
+export UV_COMPILE_BYTECODE ?= 1
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 RUN := $(UV) run --frozen --extra api
 

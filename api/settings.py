@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -13,8 +12,6 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from api.errors import ConfigurationError
-
-log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = Path("var/app.db")
@@ -77,7 +74,9 @@ class Settings(BaseSettings):
             except OSError as exc:
                 raise ValueError(f"{env_name}_FILE: cannot read {path}: {exc.strerror}") from None
             object.__setattr__(self, field, SecretStr(secret))
-        if self.database_url is None and self.db_host is not None:
+        if self.database_url is not None:
+            _parse_url(self.database_url.get_secret_value())
+        elif self.db_host is not None:
             missing = [name for name in ("db_name", "db_user") if getattr(self, name) is None]
             if missing:
                 names = ", ".join(name.upper() for name in missing)
@@ -88,16 +87,19 @@ class Settings(BaseSettings):
     def uses_embedded_default(self) -> bool:
         return self.database_url is None and self.db_host is None
 
+    def describe_database(self) -> str:
+        """Where the data lives, for a log line; never the password."""
+        if self.uses_embedded_default:
+            return (
+                f"embedded SQLite default at {self.sqlite_path} "
+                "(set DATABASE_URL or DB_HOST to use MySQL)"
+            )
+        return self.sqlalchemy_url.render_as_string(hide_password=True)
+
     @property
     def sqlalchemy_url(self) -> URL:
         if self.database_url is not None:
-            try:
-                return make_url(self.database_url.get_secret_value())
-            except ArgumentError:
-                raise ConfigurationError(
-                    "DATABASE_URL is not a valid URL (expected e.g. "
-                    "mysql+pymysql://user:password@host:3306/dbname)"
-                ) from None
+            return _parse_url(self.database_url.get_secret_value())
         if self.db_host is not None:
             return URL.create(
                 "mysql+pymysql",
@@ -115,15 +117,20 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Build the settings once per process; a bad value fails here, naming the variable."""
     try:
-        settings = Settings()
+        return Settings()
     except ValidationError as exc:
         raise ConfigurationError(_describe(exc)) from None
-    if settings.uses_embedded_default:
-        log.info(
-            "no DATABASE_URL or DB_HOST set: using the embedded SQLite default at %s",
-            settings.sqlite_path,
-        )
-    return settings
+
+
+def _parse_url(value: str) -> URL:
+    try:
+        return make_url(value)
+    except (ArgumentError, ValueError):
+        # Not the exception's text: it may quote the URL, password included.
+        raise ValueError(
+            "DATABASE_URL is not a valid URL "
+            "(expected e.g. mysql+pymysql://user:password@host:3306/dbname)"
+        ) from None
 
 
 def _describe(exc: ValidationError) -> str:

@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         app.state.settings = settings
         app.state.engine = create_db_engine(settings)
-        log.info("database: %s", app.state.engine.url.render_as_string(hide_password=True))
+        log.info("database: %s", settings.describe_database())
         try:
             yield
         finally:

@@ -30,6 +30,7 @@ SCHEMA_POLL_SECONDS = 1.0
 def connected(settings: Settings) -> Iterator[Connection]:
     """A connection once the database answers; SQLite needs no wait."""
     engine = create_db_engine(settings, pooled=False)
+    log.info("database: %s", settings.describe_database())
     try:
         if is_sqlite(engine.url):
             with engine.connect() as connection:

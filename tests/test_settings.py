@@ -87,8 +87,13 @@ def test_bad_number_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
         get_settings()
 
 
-def test_malformed_database_url_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", "not a url")
+@pytest.mark.parametrize("url", ["not a url", "mysql+pymysql://u:secret@h:notaport/db"])
+def test_malformed_database_url_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
 
-    with pytest.raises(ConfigurationError, match="DATABASE_URL is not a valid URL"):
-        _ = get_settings().sqlalchemy_url
+    with pytest.raises(ConfigurationError, match="DATABASE_URL is not a valid URL") as caught:
+        get_settings()
+
+    assert "secret" not in str(caught.value)
