@@ -13,12 +13,17 @@ run: sync ## migrate the embedded default (or $DATABASE_URL), then serve on :800
 	$(RUN) migrate upgrade && exec $(RUN) gunicorn -c gunicorn.conf.py
 
 test: lint ## lint, then every test against a real throwaway MySQL-compatible server
-	$(RUN) pytest
+	$(RUN) pytest --ignore=tests/e2e
+
+e2e: sync ## docker compose up --build for real (needs a Docker engine), checked, then removed
+	$(RUN) pytest -s tests/e2e
 
 lint: sync ## ruff (lint and format) and mypy
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
+	$(RUN) hadolint Dockerfile.api Dockerfile.migrate
+	$(RUN) docker-compose config -q
 
 sync: $(UV)
 	$(UV) sync --frozen --extra api
