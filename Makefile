@@ -25,6 +25,9 @@ lint: sync ## ruff (lint and format) and mypy
 	$(RUN) hadolint Dockerfile.api Dockerfile.migrate
 	$(RUN) docker-compose config -q
 
+bench: sync ## measured tables: the migrator against plain Alembic, and its start-up delay
+	PATH="$$PATH:/usr/sbin" $(RUN) python -m bench.migrator
+
 sync: $(UV)
 	$(UV) sync --frozen --extra api
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import time
 
 from sqlalchemy import Connection, Engine, text
@@ -22,25 +23,62 @@ from migrator.transient import hint_for, is_transient, one_line
 log = logging.getLogger(__name__)
 
 
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    log.info(
-        "database not reachable yet: %s",
-        one_line(error) if error else "unknown error",
-        extra={
-            "attempt": state.attempt_number,
-            "elapsed": round(state.seconds_since_start or 0.0, 3),
-        },
-    )
+PROBE_INTERVAL = 0.05
 
 
-def wait_policy(timeout: float) -> Retrying:
+def _refused(error: BaseException | None) -> bool:
+    orig = error.orig if isinstance(error, DBAPIError) else error
+    # PyMySQL keeps the socket error behind its "Can't connect" OperationalError.
+    return isinstance(getattr(orig, "original_exception", orig), ConnectionRefusedError)
+
+
+class _Backoff:
+    """Log each failed attempt, then sleep; wake early once a refused port starts listening.
+
+    With waits of up to 1 s, a server that comes up mid-wait would otherwise idle for half a
+    second on average. Only a port that refused the last attempt is probed: a probe to a
+    listening server is an interrupted connection, and MySQL blocks a host after
+    max_connect_errors of those in a row.
+    """
+
+    def __init__(self, host: str | None, port: int) -> None:
+        self.address = (host, port) if host else None
+        self.port_closed = False
+
+    def before_sleep(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        self.port_closed = _refused(error)
+        log.info(
+            "database not reachable yet: %s",
+            one_line(error) if error else "unknown error",
+            extra={
+                "attempt": state.attempt_number,
+                "elapsed": round(state.seconds_since_start or 0.0, 3),
+            },
+        )
+
+    def sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        if self.address is None or not self.port_closed:
+            time.sleep(seconds)
+            return
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                socket.create_connection(self.address, timeout=min(remaining, 0.5)).close()
+                return
+            except OSError:
+                time.sleep(min(PROBE_INTERVAL, max(deadline - time.monotonic(), 0)))
+
+
+def wait_policy(timeout: float, host: str | None = None, port: int = 3306) -> Retrying:
     """First retry within 0.1 s, waits capped at 1 s, no attempt started past the deadline."""
+    backoff = _Backoff(host, port)
     return Retrying(
         stop=stop_before_delay(timeout),
         wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.05),
         retry=retry_if_exception(is_transient),
-        before_sleep=_log_retry,
+        before_sleep=backoff.before_sleep,
+        sleep=backoff.sleep,
         reraise=True,
     )
 
@@ -58,7 +96,7 @@ def _connect(engine: Engine) -> Connection:
 
 def wait_for_database(engine: Engine, timeout: float, policy: Retrying | None = None) -> Connection:
     """Return an open connection once `SELECT 1` succeeds."""
-    retrying = policy or wait_policy(timeout)
+    retrying = policy or wait_policy(timeout, engine.url.host, engine.url.port or 3306)
     started = time.monotonic()
     url = engine.url.render_as_string(hide_password=True)
     try:

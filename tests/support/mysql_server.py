@@ -126,7 +126,15 @@ class ThrowawayServer:
         ]
 
     def start(self) -> None:
-        self._executor = TCPExecutor(self.command(), host="127.0.0.1", port=self.port, timeout=60)
+        # Its own error.log gets everything; the start-up chatter stays off the test output.
+        self._executor = TCPExecutor(
+            self.command(),
+            host="127.0.0.1",
+            port=self.port,
+            timeout=60,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self._executor.start()
         self._wait_for_socket()
 
