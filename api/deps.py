@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from api.info_writer import InfoWriter
 from api.settings import Settings
 
 
@@ -22,7 +23,13 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def get_writer(request: Request) -> InfoWriter:
+    writer: InfoWriter = request.app.state.writer
+    return writer
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
+WriterDep = Annotated[InfoWriter, Depends(get_writer)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 

@@ -9,7 +9,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from api.form import FORM_CONTENT_TYPE, FormError, content_type_is_form, parse_form
-from api.limits import read_bounded
 from api.models import DESC_MAX_BYTES
 from api.schemas import InfoIn
 
@@ -44,7 +43,7 @@ async def info_form(request: Request) -> InfoIn:
     if not content_type_is_form(request.headers.get("content-type")):
         raise HTTPException(415, detail=f"send desc as {FORM_CONTENT_TYPE} in UTF-8")
     try:
-        fields = parse_form(await read_bounded(request.stream()))
+        fields = parse_form(await request.body())
     except FormError as exc:
         raise _invalid(str(exc)) from None
     values = fields.get("desc", [])

@@ -14,7 +14,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from api import routes_health, routes_info
 from api.db import create_db_engine
-from api.limits import MAX_BODY_BYTES, BodyTooLarge, DeclaredBodyLimit
+from api.info_writer import InfoWriter
+from api.limits import MAX_BODY_BYTES
 from api.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -30,20 +31,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         app.state.settings = settings
         app.state.engine = create_db_engine(settings)
+        app.state.writer = InfoWriter(settings)
         log.info("database: %s", settings.describe_database())
         try:
             yield
         finally:
+            app.state.writer.dispose()
             app.state.engine.dispose()
 
-    app = FastAPI(title="info-service", version="1.0.0", lifespan=lifespan)
+    app = FastAPI(
+        title="info-service", version="1.0.0", lifespan=lifespan, max_body_size=MAX_BODY_BYTES
+    )
     app.include_router(routes_info.router)
     app.include_router(routes_health.router)
-    app.add_middleware(DeclaredBodyLimit, max_bytes=MAX_BODY_BYTES)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(InterfaceError, _database_unavailable)
     app.add_exception_handler(PoolTimeoutError, _database_unavailable)
-    app.add_exception_handler(BodyTooLarge, _body_too_large)
     return app
 
 
@@ -51,12 +54,4 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
     log.warning("database unavailable: %s", str(exc).splitlines()[0])
     return JSONResponse(
         {"detail": "database unavailable"}, status_code=503, headers={"Retry-After": "1"}
-    )
-
-
-async def _body_too_large(_request: Request, _exc: Exception) -> JSONResponse:
-    return JSONResponse(
-        {"detail": f"request body exceeds {MAX_BODY_BYTES} bytes"},
-        status_code=413,
-        headers={"Connection": "close"},
     )

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from api.settings import Settings
 from api.web import create_app
 from migrator import commands
-from tests.support.mysql_server import MissingServerError, ThrowawayServer
+from tests.support.debian import MissingToolError
+from tests.support.mysql_server import ThrowawayServer
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +20,7 @@ def mysql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Throwaway
     try:
         server = ThrowawayServer(tmp_path_factory.mktemp("mysql"))
         server.start()
-    except MissingServerError as exc:
+    except MissingToolError as exc:
         pytest.fail(str(exc), pytrace=False)
     server.create_app_user()
     yield server

@@ -20,14 +20,10 @@ from pathlib import Path
 import pymysql
 from mirakuru import TCPExecutor
 
-SERVER_BINARIES = ("mariadbd", "mysqld")
-SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/local/mysql/bin")
+from tests.support.debian import MissingToolError, ensure_binary
+
 APP_USER = "app"
 APP_PASSWORD = "app-test-pw"
-
-
-class MissingServerError(RuntimeError):
-    """No MySQL-compatible server can be run here; the message says what is missing."""
 
 
 def free_port() -> int:
@@ -36,41 +32,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def find_server_binary() -> str | None:
-    search = os.pathsep.join([os.environ.get("PATH", ""), *SBIN_DIRS])
-    for name in SERVER_BINARIES:
-        found = shutil.which(name, path=search)
-        if found:
-            return found
-    return None
-
-
-def ensure_server_binary() -> str:
-    """Find mariadbd/mysqld; as root with apt, install Debian's mariadb-server first."""
-    found = find_server_binary()
-    if found:
-        return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "mariadb-server"],
-            check=True,
-            env=env,
-        )
-        found = find_server_binary()
-        if found:
-            return found
-    raise MissingServerError(
-        "no MySQL-compatible server: install mariadb-server (apt) or run as root with apt-get"
-    )
-
-
 class ThrowawayServer:
     """One mariadbd (or mysqld) process with its own data directory, port and socket."""
 
     def __init__(self, base_dir: Path, extra_args: Sequence[str] = (), port: int | None = None):
-        self.binary = ensure_server_binary()
+        self.binary = ensure_binary("mariadb-server", "mariadbd", "mysqld")
         self.base_dir = base_dir
         self.datadir = base_dir / "data"
         self.socket = str(base_dir / "mysqld.sock")
@@ -89,7 +55,7 @@ class ThrowawayServer:
         if self.is_mariadb:
             installer = shutil.which("mariadb-install-db") or shutil.which("mysql_install_db")
             if installer is None:
-                raise MissingServerError("mariadb-install-db is missing (package mariadb-server)")
+                raise MissingToolError("mariadb-install-db is missing (package mariadb-server)")
             command = [
                 installer,
                 "--no-defaults",
@@ -152,7 +118,7 @@ class ThrowawayServer:
                 return
             except pymysql.err.OperationalError:
                 time.sleep(0.05)
-        raise MissingServerError(f"server on port {self.port} did not answer; see its error.log")
+        raise MissingToolError(f"server on port {self.port} did not answer; see its error.log")
 
     def kill(self) -> None:
         """SIGKILL: the outage, as a crash looks to clients."""
