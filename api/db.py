@@ -18,7 +18,11 @@ def is_sqlite(url: URL) -> bool:
 
 
 def create_db_engine(
-    settings: Settings, *, pooled: bool = True, autocommit: bool = False
+    settings: Settings,
+    *,
+    pooled: bool = True,
+    autocommit: bool = False,
+    pool_size: int | None = None,
 ) -> Engine:
     """Build an engine from the settings.
 
@@ -44,7 +48,7 @@ def create_db_engine(
             kwargs |= {
                 "pool_pre_ping": True,
                 "pool_recycle": settings.db_pool_recycle,
-                "pool_size": settings.db_pool_size,
+                "pool_size": pool_size or settings.db_pool_size,
                 "max_overflow": settings.db_pool_max_overflow,
                 "pool_timeout": settings.db_pool_timeout,
             }

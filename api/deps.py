@@ -13,17 +13,17 @@ from api.info_writer import InfoWriter
 from api.settings import Settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_writer(request: Request) -> InfoWriter:
+async def get_writer(request: Request) -> InfoWriter:
     writer: InfoWriter = request.app.state.writer
     return writer
 

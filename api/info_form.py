@@ -1,4 +1,4 @@
-"""The POST /info request body: a strictly decoded urlencoded form, validated as InfoIn."""
+"""The POST /info request body: a strictly decoded urlencoded form with one valid `desc`."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 
 from api.form import FORM_CONTENT_TYPE, FormError, content_type_is_form, parse_form
 from api.models import DESC_MAX_BYTES
-from api.schemas import InfoIn
+from api.schemas import fits_mysql_text
 
 OPENAPI_REQUEST_BODY: dict[str, Any] = {
     "requestBody": {
@@ -39,7 +38,8 @@ def _invalid(msg: str, loc: tuple[str, ...] = ("body",)) -> RequestValidationErr
     return RequestValidationError([{"type": "value_error", "loc": loc, "msg": msg, "input": None}])
 
 
-async def info_form(request: Request) -> InfoIn:
+async def info_form(request: Request) -> str:
+    """The validated `desc` of a POST /info body."""
     if not content_type_is_form(request.headers.get("content-type")):
         raise HTTPException(415, detail=f"send desc as {FORM_CONTENT_TYPE} in UTF-8")
     try:
@@ -47,12 +47,13 @@ async def info_form(request: Request) -> InfoIn:
     except FormError as exc:
         raise _invalid(str(exc)) from None
     values = fields.get("desc", [])
+    if not values:
+        raise RequestValidationError(
+            [{"type": "missing", "loc": ("body", "desc"), "msg": "Field required", "input": None}]
+        )
     if len(values) > 1:
         raise _invalid("desc must be given once", ("body", "desc"))
     try:
-        return InfoIn.model_validate({"desc": values[0]} if values else {})
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_context=False, include_input=False)
-        raise RequestValidationError(
-            [{**error, "loc": ("body", *error["loc"])} for error in errors]
-        ) from None
+        return fits_mysql_text(values[0])
+    except ValueError as exc:
+        raise _invalid(str(exc), ("body", "desc")) from None

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from api.models import DESC_MAX_BYTES
 
 MAX_ID = 2**63 - 1  # BIGINT's upper bound; larger ids cannot exist and must not reach the driver
 
 
-def _fits_mysql_text(value: str) -> str:
+def fits_mysql_text(value: str) -> str:
     size = len(value.encode("utf-8"))
     if size > DESC_MAX_BYTES:
         raise ValueError(f"desc is {size} bytes of UTF-8; at most {DESC_MAX_BYTES} are stored")
     return value
-
-
-Desc = Annotated[str, AfterValidator(_fits_mysql_text)]
-
-
-class InfoIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    desc: Desc
 
 
 class InfoOut(BaseModel):

@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8, 32, 128])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--pool-size", type=int, default=Settings().db_pool_size)
+    parser.add_argument("--write-threads", type=int, default=Settings().db_write_threads)
     parser.add_argument("--smoke", action="store_true", help="one short round, no targets")
     args = parser.parse_args()
     if args.smoke:
@@ -70,7 +70,7 @@ def main() -> None:
             api_url,
             Path(tmp) / "gunicorn.log",
             web_concurrency=args.workers,
-            db_pool_size=args.pool_size,
+            db_write_threads=args.write_threads,
         )
         try:
             cold_start = api.wait_until("/readyz")
@@ -90,7 +90,7 @@ def main() -> None:
 
     print(
         f"## API: POST /info ({environment_line()}, "
-        f"{args.workers} workers, {args.pool_size} threads each)\n"
+        f"{args.workers} workers, {args.write_threads} writer threads each)\n"
     )
     print(
         markdown_table(
