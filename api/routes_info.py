@@ -11,13 +11,14 @@ from sqlalchemy import select
 from api.deps import SessionDep
 from api.info_form import OPENAPI_REQUEST_BODY, info_form
 from api.models import SomeInfo
-from api.schemas import MAX_ID, InfoOut, InfoPage, Problem
+from api.schemas import MAX_ID, InfoOut, InfoPage, Problem, ValidationProblem
 
 router = APIRouter(tags=["info"])
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     413: {"model": Problem, "description": "Body over 1 MiB"},
     415: {"model": Problem, "description": "Not a UTF-8 urlencoded form"},
+    422: {"model": ValidationProblem, "description": "desc missing, repeated, invalid or too long"},
     503: {"model": Problem, "description": "Database unavailable"},
 }
 

@@ -32,6 +32,18 @@ class Problem(BaseModel):
     detail: str
 
 
+class ValidationIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationProblem(BaseModel):
+    """FastAPI's 422 shape, documented for routes that validate their body themselves."""
+
+    detail: list[ValidationIssue]
+
+
 class Health(BaseModel):
     status: str
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.routing import Match
 
 from api import routes_health, routes_info
 from api.db import create_db_engine
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(InterfaceError, _database_unavailable)
     app.add_exception_handler(PoolTimeoutError, _database_unavailable)
+    app.add_exception_handler(405, _method_not_allowed)
     return app
 
 
@@ -54,4 +56,19 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
     log.warning("database unavailable: %s", str(exc).splitlines()[0])
     return JSONResponse(
         {"detail": "database unavailable"}, status_code=503, headers={"Retry-After": "1"}
+    )
+
+
+async def _method_not_allowed(request: Request, _exc: Exception) -> JSONResponse:
+    # Starlette's Allow header names the methods of the first route on the path only; /info
+    # has one route per method, so list them all, as RFC 9110 asks.
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            allowed |= getattr(route, "methods", None) or set()
+    return JSONResponse(
+        {"detail": "Method Not Allowed"},
+        status_code=405,
+        headers={"Allow": ", ".join(sorted(allowed))},
     )

@@ -1,0 +1,48 @@
+"""Fault tests run the API as production does (gunicorn + uvicorn workers) on a real server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from migrator import commands
+from tests.conftest import settings_for
+from tests.support.api_process import ApiProcess
+from tests.support.mysql_server import ThrowawayServer
+
+StartApi = Callable[..., ApiProcess]
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[ThrowawayServer]:
+    """A server of this test's own, free to be killed; app user and migrated `app` schema."""
+    server = ThrowawayServer(tmp_path / "mysql")
+    server.start()
+    server.create_app_user()
+    server.admin_sql("CREATE DATABASE app CHARACTER SET utf8mb4")
+    commands.upgrade(settings_for(server.url("app")))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def migrated_mysql_url(mysql_url: str) -> str:
+    commands.upgrade(settings_for(mysql_url))
+    return mysql_url
+
+
+@pytest.fixture
+def start_api(tmp_path: Path) -> Iterator[StartApi]:
+    started: list[ApiProcess] = []
+
+    def start(database_url: str, **settings: object) -> ApiProcess:
+        api = ApiProcess(database_url, tmp_path / f"gunicorn-{len(started)}.log", **settings)
+        started.append(api)
+        api.wait_until("/readyz")
+        return api
+
+    yield start
+    for api in started:
+        api.stop()

@@ -1,0 +1,81 @@
+"""The database dies under load and comes back: fast 503s, no restart, no lost write."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import create_engine, text
+
+from tests.faults.conftest import StartApi
+from tests.support.http import get_status, post_info
+from tests.support.mysql_server import ThrowawayServer
+
+CONNECT_TIMEOUT = 1
+CLIENTS = 4
+
+
+@dataclass
+class Outcome:
+    started: float
+    seconds: float
+    status: int
+    new_id: int | None
+
+
+def _load(base: str, outcomes: list[Outcome], stop: threading.Event) -> None:
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            status, body = post_info(base, "under load", timeout=30)
+        except OSError:
+            status, body = 0, {}
+        outcomes.append(Outcome(started, time.monotonic() - started, status, body.get("id")))
+
+
+def test_outage_under_load(own_server: ThrowawayServer, start_api: StartApi) -> None:
+    url = own_server.url("app")
+    api = start_api(url, db_connect_timeout=CONNECT_TIMEOUT)
+    outcomes: list[Outcome] = []
+    stop = threading.Event()
+    clients = [
+        threading.Thread(target=_load, args=(api.base, outcomes, stop)) for _ in range(CLIENTS)
+    ]
+    for client in clients:
+        client.start()
+    time.sleep(1.5)
+
+    own_server.kill()
+    killed_at = time.monotonic()
+    time.sleep(2)
+    health_during = get_status(api.base, "/healthz")
+    ready_during = get_status(api.base, "/readyz")
+    own_server.start()
+    back_at = time.monotonic()
+    while not any(o.status == 201 and o.started > back_at for o in outcomes):
+        assert time.monotonic() - back_at < 5, "no 2xx within 5 s of the database's return"
+        time.sleep(0.05)
+    recovered_at = time.monotonic()
+    time.sleep(1)
+    stop.set()
+    for client in clients:
+        client.join()
+
+    during = [o for o in outcomes if killed_at + 0.5 < o.started < back_at - 0.5]
+    acknowledged = {o.new_id for o in outcomes if o.status == 201}
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        stored = set(connection.execute(text("SELECT id FROM some_infos")).scalars())
+    engine.dispose()
+
+    assert health_during == 200
+    assert ready_during == 503
+    assert during, "no request was made during the outage"
+    assert {o.status for o in during} == {503}
+    assert max(o.seconds for o in during) < CONNECT_TIMEOUT + 1
+    assert {o.status for o in outcomes} <= {201, 503}
+    assert recovered_at - back_at < 5
+    assert api.process.poll() is None  # served again without a restart
+    assert acknowledged <= stored
+    assert len([o for o in outcomes if o.status == 201 and o.started > back_at]) > 10
