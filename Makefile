@@ -25,8 +25,9 @@ lint: sync ## ruff (lint and format) and mypy
 	$(RUN) hadolint Dockerfile.api Dockerfile.migrate
 	$(RUN) docker-compose config -q
 
-bench: sync ## measured tables: the migrator against plain Alembic, and its start-up delay
-	PATH="$$PATH:/usr/sbin" $(RUN) python -m bench.migrator
+bench: sync ## measured tables (bench/README.md): the API against the driver's ceiling, the migrator
+	$(RUN) python -m bench.api
+	$(RUN) python -m bench.migrator
 
 sync: $(UV)
 	$(UV) sync --frozen --extra api

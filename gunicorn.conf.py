@@ -3,6 +3,8 @@
 Values come from the project's settings class (PORT, WEB_CONCURRENCY, GRACEFUL_TIMEOUT, ...).
 """
 
+import gc
+
 from api.logging_setup import logging_dict
 from api.settings import get_settings
 
@@ -22,3 +24,14 @@ logconfig_dict = logging_dict(_settings.log_format, _settings.log_level)
 worker_tmp_dir = "/dev/shm"  # noqa: S108
 # No control socket: it needs a writable $HOME, and containers are managed from outside.
 control_socket_disable = True
+
+# Measured in bench/README.md: fewer, shorter collector pauses halve the p99 under load. The
+# objects alive after start-up (app, models, SQLAlchemy and pydantic internals) are frozen out
+# of every collection, and the youngest generation is collected less often; request garbage is
+# acyclic and freed by reference counting anyway.
+GC_GEN0_THRESHOLD = 50_000
+
+
+def post_worker_init(_worker: object) -> None:
+    gc.freeze()
+    gc.set_threshold(GC_GEN0_THRESHOLD, 50, 100)

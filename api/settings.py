@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     db_read_timeout: int = Field(default=30, ge=1)
     db_pool_size: int = Field(default=8, ge=1)
     # Threads (and connections) per worker for the POST /info insert; see bench/README.md.
-    db_write_threads: int = Field(default=2, ge=1, le=64)
+    db_write_threads: int = Field(default=4, ge=1, le=64)
     db_pool_max_overflow: int = Field(default=4, ge=0)
     db_pool_timeout: float = Field(default=3.0, gt=0)
     db_pool_recycle: int = Field(default=280, ge=1)

@@ -1,7 +1,10 @@
 """API benchmark: POST /info through gunicorn + uvicorn workers, driven by wrk, against the
 driver's ceiling measured in the same run on the same server.
 
-    uv run python -m bench.api [--seconds 10] [--smoke]
+Each concurrency runs several rounds, API and ceiling alternating, and the table shows the
+medians: this machine is shared and noisy.
+
+    uv run python -m bench.api [--seconds 5] [--rounds 3] [--smoke]
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import argparse
 import statistics
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from api.settings import Settings
@@ -27,34 +31,49 @@ TARGET_RATIO = 0.33
 TARGET_P99_MS = 75.0
 
 
+@dataclass(frozen=True)
+class Round:
+    api: LoadResult
+    driver: LoadResult
+    answered: int  # 2xx answers wrk read
+    added: int  # rows the API inserted meanwhile
+
+    @property
+    def ratio(self) -> float:
+        return self.api.per_second / self.driver.per_second
+
+
 def wrk(wrk_binary: str, base: str, connections: int, seconds: float) -> tuple[LoadResult, int]:
     out = subprocess.run(
-        [wrk_binary, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
-         "-s", str(LUA), f"{base}/info"],
+        [wrk_binary, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+         "--timeout", "10s", "-s", str(LUA), f"{base}/info"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     line = next(line for line in out.splitlines() if line.startswith("RESULT "))
-    requests, duration_us, created, p50_us, p99_us, errors = map(int, line.split()[1:])
+    requests, duration_us, created, p50_us, p99_us, socket_errors, status_errors = map(
+        int, line.split()[1:]
+    )
     result = LoadResult(
         requests=requests,
         seconds=duration_us / 1e6,
         p50_ms=p50_us / 1000,
         p99_ms=p99_us / 1000,
-        errors=errors + (requests - created),
+        errors=socket_errors + status_errors,
     )
     return result, created
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8, 32, 128])
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=Settings().web_concurrency)
     parser.add_argument("--write-threads", type=int, default=Settings().db_write_threads)
     parser.add_argument("--smoke", action="store_true", help="one short round, no targets")
     args = parser.parse_args()
     if args.smoke:
-        args.seconds, args.connections = 2.0, [8]
+        args.seconds, args.rounds, args.connections = 2.0, 1, [8]
     wrk_binary = ensure_binary("wrk", "wrk")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -75,92 +94,102 @@ def main() -> None:
         try:
             cold_start = api.wait_until("/readyz")
             wrk(wrk_binary, api.base, 8, 1.0 if args.smoke else 3.0)  # warm-up
-            rows = []
-            writes: list[tuple[int, int, int]] = []  # (connections, 2xx answers, rows added)
+            results: dict[int, list[Round]] = {}
             for connections in args.connections:
-                before = count_rows(api_url)
-                served, created = wrk(wrk_binary, api.base, connections, args.seconds)
-                writes.append((connections, created, count_rows(api_url) - before))
-                driver = ceiling(ceiling_url, connections, args.seconds)
-                rows.append((connections, served, driver))
+                for _ in range(args.rounds):
+                    before = count_rows(api_url)
+                    served, answered = wrk(wrk_binary, api.base, connections, args.seconds)
+                    added = count_rows(api_url) - before
+                    driver = ceiling(ceiling_url, connections, args.seconds)
+                    results.setdefault(connections, []).append(
+                        Round(served, driver, answered, added)
+                    )
             rss = [rss_kib(pid) / 1024 for pid in api.worker_pids()]
         finally:
             api.stop()
         server.stop()
 
     print(
-        f"## API: POST /info ({environment_line()}, "
-        f"{args.workers} workers, {args.write_threads} writer threads each)\n"
+        f"## API: POST /info ({environment_line()}; {args.workers} workers, "
+        f"{args.write_threads} writer threads each; median of {args.rounds} rounds of "
+        f"{args.seconds:g} s)\n"
     )
-    print(
-        markdown_table(
-            [
-                "connections",
-                "API req/s",
-                "API p50 ms",
-                "API p99 ms",
-                "API errors",
-                "ceiling req/s",
-                "ceiling p50 ms",
-                "ceiling p99 ms",
-                "API/ceiling",
-            ],
-            [
-                [
-                    str(c),
-                    f"{a.per_second:.0f}",
-                    f"{a.p50_ms:.1f}",
-                    f"{a.p99_ms:.1f}",
-                    str(a.errors),
-                    f"{d.per_second:.0f}",
-                    f"{d.p50_ms:.1f}",
-                    f"{d.p99_ms:.1f}",
-                    f"{a.per_second / d.per_second:.2f}",
-                ]
-                for c, a, d in rows
-            ],
-        )
-    )
+    print(_table(results))
     print(
         f"\ncold start (process start → first 200 on /readyz): {cold_start:.2f} s; "
         f"resident memory per worker after the run: "
-        f"{', '.join(f'{mib:.0f} MiB' for mib in rss)} (median {statistics.median(rss):.0f})"
+        f"{', '.join(f'{mib:.0f} MiB' for mib in rss)}"
     )
-    print(_check_writes(writes))
+    print(_check_writes(results))
     if not args.smoke:
-        _check_targets(rows)
+        print(_check_targets(results))
 
 
-def _check_writes(writes: list[tuple[int, int, int]]) -> str:
+def _median(rounds: list[Round], value: str) -> float:
+    return statistics.median(_pick(r, value) for r in rounds)
+
+
+def _pick(one: Round, value: str) -> float:
+    side, _, field = value.partition(".")
+    if side == "ratio":
+        return one.ratio
+    return float(getattr(getattr(one, side), field))
+
+
+def _table(results: dict[int, list[Round]]) -> str:
+    header = ["connections", "API req/s", "API p50 ms", "API p99 ms", "API errors",
+              "ceiling req/s", "ceiling p50 ms", "ceiling p99 ms", "API/ceiling"]  # fmt: skip
+    rows = []
+    for connections, rounds in results.items():
+        rows.append(
+            [
+                str(connections),
+                f"{_median(rounds, 'api.per_second'):.0f}",
+                f"{_median(rounds, 'api.p50_ms'):.1f}",
+                f"{_median(rounds, 'api.p99_ms'):.1f}",
+                str(sum(r.api.errors for r in rounds)),
+                f"{_median(rounds, 'driver.per_second'):.0f}",
+                f"{_median(rounds, 'driver.p50_ms'):.1f}",
+                f"{_median(rounds, 'driver.p99_ms'):.1f}",
+                f"{_median(rounds, 'ratio'):.2f}",
+            ]
+        )
+    return markdown_table(header, rows)
+
+
+def _check_writes(results: dict[int, list[Round]]) -> str:
     """Every 2xx is a stored row; the only rows without a 2xx are the requests still in flight
     when wrk stopped (it closes its connections without reading those answers): at most one
     per connection."""
-    lines = []
-    for connections, answered, added in writes:
-        unanswered = added - answered
-        if not 0 <= unanswered <= connections:
-            raise SystemExit(
-                f"lost or phantom writes at {connections} connections: "
-                f"{answered} answered 2xx, {added} rows added"
-            )
-        lines.append(
-            f"{connections} connections: {added} rows added = {answered} answered 2xx "
-            f"+ {unanswered} cut off in flight (≤ {connections})"
-        )
-    return "writes checked: " + "; ".join(lines)
+    answered = added = 0
+    for connections, rounds in results.items():
+        for one in rounds:
+            if not 0 <= one.added - one.answered <= connections:
+                raise SystemExit(
+                    f"lost or phantom writes at {connections} connections: "
+                    f"{one.answered} answered 2xx, {one.added} rows added"
+                )
+            answered += one.answered
+            added += one.added
+    return (
+        f"writes checked: {added} rows added = {answered} answered 2xx + {added - answered} "
+        "cut off in flight by wrk's stop (never more than its connections, checked per round)"
+    )
 
 
-def _check_targets(rows: list[tuple[int, LoadResult, LoadResult]]) -> None:
-    for connections, served, driver in rows:
-        if connections != TARGET_CONNECTIONS:
-            continue
-        ratio = served.per_second / driver.per_second
-        met = ratio >= TARGET_RATIO and served.p99_ms < TARGET_P99_MS and served.errors == 0
-        print(
-            f"targets at {connections} connections: ratio {ratio:.2f} (≥ {TARGET_RATIO}), "
-            f"p99 {served.p99_ms:.1f} ms (< {TARGET_P99_MS:.0f}), errors {served.errors} (0): "
-            f"{'met' if met else 'NOT MET'}"
-        )
+def _check_targets(results: dict[int, list[Round]]) -> str:
+    rounds = results.get(TARGET_CONNECTIONS)
+    if not rounds:
+        return f"targets: not measured ({TARGET_CONNECTIONS} connections not in this run)"
+    ratio = _median(rounds, "ratio")
+    p99 = _median(rounds, "api.p99_ms")
+    errors = sum(r.api.errors for r in rounds)
+    met = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS and errors == 0
+    return (
+        f"targets at {TARGET_CONNECTIONS} connections: API/ceiling {ratio:.2f} "
+        f"(≥ {TARGET_RATIO}), p99 {p99:.1f} ms (< {TARGET_P99_MS:.0f}), errors {errors} (0): "
+        f"{'met' if met else 'NOT MET'}"
+    )
 
 
 if __name__ == "__main__":

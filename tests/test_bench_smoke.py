@@ -26,5 +26,5 @@ def test_api_benchmark_smoke_run_prints_its_table_and_checks_writes() -> None:
 
     assert run.returncode == 0, run.stderr[-3000:]
     assert "| connections | API req/s |" in run.stdout
-    assert "writes checked: 8 connections:" in run.stdout
+    assert "writes checked:" in run.stdout
     assert "cold start" in run.stdout
