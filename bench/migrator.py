@@ -15,12 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import pymysql
-
 from api.settings import PROJECT_ROOT
 from bench.report import environment_line, markdown_table
 from tests.support.migrator_process import migrator_env
-from tests.support.mysql_server import APP_PASSWORD, ThrowawayServer
+from tests.support.mysql_server import ThrowawayServer
 
 
 def _timed(command: list[str], env: dict[str, str]) -> float:
@@ -50,17 +48,6 @@ def noop_upgrade(url: str, runs: int) -> tuple[list[float], list[float]]:
     return ours, plain
 
 
-def _first_accept(port: int) -> float:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            pymysql.connect(host="127.0.0.1", port=port, user="app", password=APP_PASSWORD).close()
-            return time.monotonic()
-        except pymysql.err.OperationalError:
-            time.sleep(0.005)
-    raise RuntimeError("the server never accepted connections")
-
-
 def start_delay(server: ThrowawayServer, url: str, runs: int) -> list[float]:
     delays = []
     for run in range(runs):
@@ -74,7 +61,7 @@ def start_delay(server: ThrowawayServer, url: str, runs: int) -> list[float]:
         )
         time.sleep(1.0 + 0.37 * run)  # the server comes up at varying points of the backoff
         process = server.start_in_background()
-        accepted = _first_accept(server.port)
+        accepted = server.first_accept()
         if migrator.wait(timeout=60) != 0:
             raise RuntimeError("the migrator failed")
         delays.append(time.monotonic() - accepted)

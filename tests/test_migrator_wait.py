@@ -35,22 +35,12 @@ def stopped_server(tmp_path: Path) -> ThrowawayServer:
     return server
 
 
-def _first_accept(port: int, deadline: float) -> float:
-    while time.monotonic() < deadline:
-        try:
-            pymysql.connect(host="127.0.0.1", port=port, user="app", password=APP_PASSWORD).close()
-            return time.monotonic()
-        except pymysql.err.OperationalError:
-            time.sleep(0.01)
-    raise AssertionError("the server never accepted connections")
-
-
 def test_database_started_3_s_later_is_waited_for(stopped_server: ThrowawayServer) -> None:
     migrator = start_migrator(stopped_server.url("app"), "upgrade")
     time.sleep(3)
     server_process = stopped_server.start_in_background()
     try:
-        accepted_at = _first_accept(stopped_server.port, time.monotonic() + 60)
+        accepted_at = stopped_server.first_accept()
         migrator.wait(timeout=60)
         exited_at = time.monotonic()
         _, stderr = migrator.communicate()

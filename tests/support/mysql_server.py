@@ -120,6 +120,19 @@ class ThrowawayServer:
                 time.sleep(0.05)
         raise MissingToolError(f"server on port {self.port} did not answer; see its error.log")
 
+    def first_accept(self, timeout: float = 60) -> float:
+        """Poll as the app user until the server accepts a login; return that moment."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                pymysql.connect(
+                    host="127.0.0.1", port=self.port, user=APP_USER, password=APP_PASSWORD
+                ).close()
+                return time.monotonic()
+            except pymysql.err.OperationalError:
+                time.sleep(0.005)
+        raise MissingToolError(f"server on port {self.port} never accepted a connection")
+
     def kill(self) -> None:
         """SIGKILL: the outage, as a crash looks to clients."""
         if self._executor is not None:
