@@ -23,7 +23,7 @@ from migrator import commands
 from tests.support.api_process import ApiProcess, rss_kib
 from tests.support.db import count_rows
 from tests.support.debian import ensure_binary
-from tests.support.mysql_server import ThrowawayServer
+from tests.support.servers import throwaway_server
 
 LUA = Path(__file__).with_name("post_info.lua")
 TARGET_CONNECTIONS = 32
@@ -77,7 +77,7 @@ def main() -> None:
     wrk_binary = ensure_binary("wrk", "wrk")
 
     with tempfile.TemporaryDirectory() as tmp:
-        server = ThrowawayServer(Path(tmp) / "mysql")
+        server = throwaway_server(Path(tmp) / "mysql")
         server.start()
         server.create_app_user()
         api_url = server.url(server.create_database())

@@ -19,6 +19,7 @@ from api.settings import PROJECT_ROOT
 from bench.report import environment_line, markdown_table
 from tests.support.migrator_process import migrator_env
 from tests.support.mysql_server import ThrowawayServer
+from tests.support.servers import throwaway_server
 
 
 def _timed(command: list[str], env: dict[str, str]) -> float:
@@ -60,14 +61,12 @@ def start_delay(server: ThrowawayServer, url: str, runs: int) -> list[float]:
             stderr=subprocess.DEVNULL,
         )
         time.sleep(1.0 + 0.37 * run)  # the server comes up at varying points of the backoff
-        process = server.start_in_background()
+        server.start_in_background()
         accepted = server.first_accept()
         if migrator.wait(timeout=60) != 0:
             raise RuntimeError("the migrator failed")
         delays.append(time.monotonic() - accepted)
-        process.terminate()
-        process.wait(timeout=60)
-        server.start()
+        server.stop()
     return delays
 
 
@@ -76,7 +75,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        server = ThrowawayServer(Path(tmp) / "mysql")
+        server = throwaway_server(Path(tmp) / "mysql")
         server.start()
         server.create_app_user()
         url = server.url(server.create_database())

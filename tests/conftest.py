@@ -13,12 +13,14 @@ from api.web import create_app
 from migrator import commands
 from tests.support.debian import MissingToolError
 from tests.support.mysql_server import ThrowawayServer
+from tests.support.servers import throwaway_server
+from tests.support.settings import settings_for
 
 
 @pytest.fixture(scope="session")
 def mysql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThrowawayServer]:
     try:
-        server = ThrowawayServer(tmp_path_factory.mktemp("mysql"))
+        server = throwaway_server(tmp_path_factory.mktemp("mysql"))
         server.start()
     except MissingToolError as exc:
         pytest.fail(str(exc), pytrace=False)
@@ -43,10 +45,6 @@ def sqlite_url(tmp_path: Path) -> str:
 def database_url(request: pytest.FixtureRequest) -> str:
     url: str = request.getfixturevalue(f"{request.param}_url")
     return url
-
-
-def settings_for(url: str, **overrides: object) -> Settings:
-    return Settings(database_url=url, **overrides)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from migrator.wait import wait_for_database, wait_policy
 from tests.support.db import version_in
 from tests.support.migrator_process import run_migrator, start_migrator
 from tests.support.mysql_server import APP_PASSWORD, ThrowawayServer, free_port
+from tests.support.servers import throwaway_server
 
 
 def _dead_url() -> str:
@@ -27,7 +28,7 @@ def _dead_url() -> str:
 @pytest.fixture
 def stopped_server(tmp_path: Path) -> ThrowawayServer:
     """A server with the app user and database in place, then stopped."""
-    server = ThrowawayServer(tmp_path / "late")
+    server = throwaway_server(tmp_path / "late")
     server.start()
     server.create_app_user()
     server.admin_sql("CREATE DATABASE app CHARACTER SET utf8mb4")
@@ -38,7 +39,7 @@ def stopped_server(tmp_path: Path) -> ThrowawayServer:
 def test_database_started_3_s_later_is_waited_for(stopped_server: ThrowawayServer) -> None:
     migrator = start_migrator(stopped_server.url("app"), "upgrade")
     time.sleep(3)
-    server_process = stopped_server.start_in_background()
+    stopped_server.start_in_background()
     try:
         accepted_at = stopped_server.first_accept()
         migrator.wait(timeout=60)
@@ -50,8 +51,7 @@ def test_database_started_3_s_later_is_waited_for(stopped_server: ThrowawayServe
         assert "not reachable yet" in stderr
         assert version_in(stopped_server.url("app")) == ["0001"]
     finally:
-        server_process.terminate()
-        server_process.wait(timeout=30)
+        stopped_server.stop()
 
 
 def test_no_database_ever_exits_3_at_the_deadline_after_logged_retries() -> None:

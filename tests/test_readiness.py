@@ -10,8 +10,8 @@ from sqlalchemy import create_engine, text
 from api.settings import Settings
 from api.web import create_app
 from migrator import commands
-from tests.conftest import settings_for
 from tests.support.scripts import script_copy_with
+from tests.support.settings import settings_for
 
 
 def test_readyz_is_503_before_migration_and_200_after(database_url: str) -> None:

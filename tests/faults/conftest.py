@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from migrator import commands
-from tests.conftest import settings_for
-from tests.support.api_process import ApiProcess
+from tests.support.api_process import ApiProcess, StartApi
 from tests.support.mysql_server import ThrowawayServer
-
-StartApi = Callable[..., ApiProcess]
+from tests.support.servers import throwaway_server
+from tests.support.settings import settings_for
 
 
 @pytest.fixture
 def own_server(tmp_path: Path) -> Iterator[ThrowawayServer]:
     """A server of this test's own, free to be killed; app user and migrated `app` schema."""
-    server = ThrowawayServer(tmp_path / "mysql")
+    server = throwaway_server(tmp_path / "mysql")
     server.start()
     server.create_app_user()
     server.admin_sql("CREATE DATABASE app CHARACTER SET utf8mb4")

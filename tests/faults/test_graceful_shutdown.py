@@ -8,7 +8,7 @@ import time
 
 from sqlalchemy.engine import make_url
 
-from tests.faults.conftest import StartApi
+from tests.support.api_process import StartApi
 from tests.support.db import count_rows
 from tests.support.http import post_info
 from tests.support.mysql_server import ThrowawayServer

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 
 from api.settings import Settings
 from api.web import create_app
-from tests.faults.conftest import StartApi
+from tests.support.api_process import StartApi
 from tests.support.http import get_status, post_info
 
 IDLE_CONNECTIONS = 1000

@@ -9,14 +9,14 @@ from fastapi.testclient import TestClient
 
 from api.web import create_app
 from migrator import commands
-from tests.conftest import settings_for
-from tests.support.mysql_server import ThrowawayServer
+from tests.support.servers import throwaway_server
+from tests.support.settings import settings_for
 
 
 def test_next_request_succeeds_after_the_server_dropped_idle_connections(
     tmp_path: Path,
 ) -> None:
-    server = ThrowawayServer(tmp_path / "mysql", extra_args=["--wait-timeout=2"])
+    server = throwaway_server(tmp_path / "mysql", extra_args=["--wait-timeout=2"])
     server.start()
     try:
         server.create_app_user()

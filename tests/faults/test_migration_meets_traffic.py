@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 from migrator.exit_codes import ExitCode
-from tests.faults.conftest import StartApi
+from tests.support.api_process import StartApi
 from tests.support.db import version_in
 from tests.support.http import get_status, post_info
 from tests.support.migrator_process import run_migrator

@@ -1,4 +1,8 @@
-"""A throwaway MySQL-compatible server for the tests: a real mariadbd/mysqld in a temp dir.
+"""A throwaway MySQL-compatible server for the tests and benchmarks.
+
+Here: the interface the tests use, and a real mariadbd/mysqld in a temp dir (LocalServer).
+tests/support/docker_server.py runs mysql:8.4 in a container instead; tests/support/servers.py
+chooses.
 
 pytest-mysql runs the server under mysqld_safe, which restarts a killed server by itself; the
 outage and late-start tests need to kill it and start it when they choose, so this harness
@@ -14,6 +18,7 @@ import socket
 import subprocess
 import time
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +37,72 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class ThrowawayServer:
+class ThrowawayServer(ABC):
+    """What the tests need of a server: start it late, kill it, log in as root and as `app`."""
+
+    port: int
+
+    @abstractmethod
+    def start(self) -> None:
+        """Start and wait until root can log in."""
+
+    @abstractmethod
+    def start_in_background(self) -> None:
+        """Start without waiting, for tests that race the server's start-up."""
+
+    @abstractmethod
+    def kill(self) -> None:
+        """SIGKILL: the outage, as a crash looks to clients."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Shut down cleanly (also a server started in the background)."""
+
+    @abstractmethod
+    def admin_connection(self, database: str | None = None) -> pymysql.Connection:
+        """A root connection in autocommit mode."""
+
+    def admin_sql(self, *statements: str) -> None:
+        connection = self.admin_connection()
+        try:
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+        finally:
+            connection.close()
+
+    def create_app_user(self) -> None:
+        self.admin_sql(
+            f"CREATE USER IF NOT EXISTS '{APP_USER}'@'%' IDENTIFIED BY '{APP_PASSWORD}'",
+            f"GRANT ALL PRIVILEGES ON *.* TO '{APP_USER}'@'%'",
+        )
+
+    def create_database(self) -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        self.admin_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        return name
+
+    def drop_database(self, name: str) -> None:
+        self.admin_sql(f"DROP DATABASE IF EXISTS `{name}`")
+
+    def url(self, database: str, user: str = APP_USER, password: str = APP_PASSWORD) -> str:
+        return f"mysql+pymysql://{user}:{password}@127.0.0.1:{self.port}/{database}?charset=utf8mb4"
+
+    def first_accept(self, timeout: float = 60) -> float:
+        """Poll as the app user until the server accepts a login; return that moment."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                pymysql.connect(
+                    host="127.0.0.1", port=self.port, user=APP_USER, password=APP_PASSWORD
+                ).close()
+                return time.monotonic()
+            except pymysql.err.OperationalError:
+                time.sleep(0.005)
+        raise MissingToolError(f"server on port {self.port} never accepted a connection")
+
+
+class LocalServer(ThrowawayServer):
     """One mariadbd (or mysqld) process with its own data directory, port and socket."""
 
     def __init__(self, base_dir: Path, extra_args: Sequence[str] = (), port: int | None = None):
@@ -43,6 +113,7 @@ class ThrowawayServer:
         self.port = port or free_port()
         self.extra_args = list(extra_args)
         self._executor: TCPExecutor | None = None
+        self._background: subprocess.Popen[bytes] | None = None
         self._initialise()
 
     @property
@@ -104,9 +175,8 @@ class ThrowawayServer:
         self._executor.start()
         self._wait_for_socket()
 
-    def start_in_background(self) -> subprocess.Popen[bytes]:
-        """Start without waiting, for tests that race the server's start-up."""
-        return subprocess.Popen(
+    def start_in_background(self) -> None:
+        self._background = subprocess.Popen(
             self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
 
@@ -120,21 +190,7 @@ class ThrowawayServer:
                 time.sleep(0.05)
         raise MissingToolError(f"server on port {self.port} did not answer; see its error.log")
 
-    def first_accept(self, timeout: float = 60) -> float:
-        """Poll as the app user until the server accepts a login; return that moment."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                pymysql.connect(
-                    host="127.0.0.1", port=self.port, user=APP_USER, password=APP_PASSWORD
-                ).close()
-                return time.monotonic()
-            except pymysql.err.OperationalError:
-                time.sleep(0.005)
-        raise MissingToolError(f"server on port {self.port} never accepted a connection")
-
     def kill(self) -> None:
-        """SIGKILL: the outage, as a crash looks to clients."""
         if self._executor is not None:
             self._executor.kill(sig=signal.SIGKILL)
             self._executor = None
@@ -143,34 +199,12 @@ class ThrowawayServer:
         if self._executor is not None:
             self._executor.stop()
             self._executor = None
+        if self._background is not None:
+            self._background.terminate()
+            self._background.wait(timeout=60)
+            self._background = None
 
     def admin_connection(self, database: str | None = None) -> pymysql.Connection:
         return pymysql.connect(
             unix_socket=self.socket, user="root", database=database, autocommit=True
         )
-
-    def admin_sql(self, *statements: str) -> None:
-        connection = self.admin_connection()
-        try:
-            with connection.cursor() as cursor:
-                for statement in statements:
-                    cursor.execute(statement)
-        finally:
-            connection.close()
-
-    def create_app_user(self) -> None:
-        self.admin_sql(
-            f"CREATE USER IF NOT EXISTS '{APP_USER}'@'%' IDENTIFIED BY '{APP_PASSWORD}'",
-            f"GRANT ALL PRIVILEGES ON *.* TO '{APP_USER}'@'%'",
-        )
-
-    def create_database(self) -> str:
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        self.admin_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-        return name
-
-    def drop_database(self, name: str) -> None:
-        self.admin_sql(f"DROP DATABASE IF EXISTS `{name}`")
-
-    def url(self, database: str, user: str = APP_USER, password: str = APP_PASSWORD) -> str:
-        return f"mysql+pymysql://{user}:{password}@127.0.0.1:{self.port}/{database}?charset=utf8mb4"
