@@ -13,6 +13,7 @@ from api.info_writer import InfoWriter
 from api.settings import Settings
 
 
+# Async on purpose: FastAPI runs a sync dependency on a worker thread, a hop per request.
 async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
@@ -23,13 +24,14 @@ async def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_writer(request: Request) -> InfoWriter:
+def writer_of(request: Request) -> InfoWriter:
+    """The app's InfoWriter. A plain call, not a dependency: the POST /info route skips
+    dependency injection, whose cost per request bench/README.md measures."""
     writer: InfoWriter = request.app.state.writer
     return writer
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
-WriterDep = Annotated[InfoWriter, Depends(get_writer)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
