@@ -169,6 +169,21 @@ def test_init_container_migrates_unless_the_job_does(rendered: dict[str, list[Do
     assert not any(d["kind"] == "Job" for d in rendered["dev"] + rendered["production"])
 
 
+@pytest.mark.parametrize("variant", ["dev", "dev+migration-job"])
+def test_database_policy_admits_every_pod_that_connects(
+    rendered: dict[str, list[Doc]], variant: str
+) -> None:
+    docs = rendered[variant]
+    policy = _one(docs, "NetworkPolicy", "mysql")
+    admitted = policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"]
+    clients = [d for d in docs if d["kind"] in ("Deployment", "Job")]
+
+    assert clients
+    for client in clients:
+        labels = client["spec"]["template"]["metadata"]["labels"]
+        assert admitted.items() <= labels.items(), client["metadata"]["name"]
+
+
 def test_await_schema_runs_as_the_api_user(rendered: dict[str, list[Doc]]) -> None:
     deployment = _one(rendered["dev+migration-job"], "Deployment", "info-service-api")
     init = deployment["spec"]["template"]["spec"]["initContainers"][0]
