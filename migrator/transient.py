@@ -24,9 +24,15 @@ ACCESS_DENIED_CODES = frozenset({1044, 1045, 1130, 1698})
 UNKNOWN_DATABASE_CODE = 1049
 
 
+def driver_error(exc: BaseException) -> BaseException:
+    """The driver's own exception behind SQLAlchemy's wrapper (or the exception itself)."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return exc.orig
+    return exc
+
+
 def mysql_error_code(exc: BaseException) -> int | None:
-    orig = exc.orig if isinstance(exc, DBAPIError) else exc
-    args = getattr(orig, "args", ())
+    args = getattr(driver_error(exc), "args", ())
     return args[0] if args and isinstance(args[0], int) else None
 
 
@@ -50,7 +56,14 @@ def hint_for(exc: BaseException) -> str:
     return "the server refused the connection: check the DB_* settings"
 
 
+def is_refused(exc: BaseException) -> bool:
+    """The server's port refused the connection (nothing listens there yet)."""
+    orig = driver_error(exc)
+    # PyMySQL keeps the socket error behind its "Can't connect" OperationalError.
+    return isinstance(getattr(orig, "original_exception", orig), ConnectionRefusedError)
+
+
 def one_line(exc: BaseException) -> str:
-    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    orig = driver_error(exc)
     text = str(orig).strip().splitlines()
     return text[0] if text else orig.__class__.__name__

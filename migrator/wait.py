@@ -18,18 +18,12 @@ from tenacity import (
 
 from api.errors import ConfigurationError
 from migrator.errors import DatabaseRejected, DatabaseUnreachable
-from migrator.transient import hint_for, is_transient, one_line
+from migrator.transient import hint_for, is_refused, is_transient, one_line
 
 log = logging.getLogger(__name__)
 
 
 PROBE_INTERVAL = 0.05
-
-
-def _refused(error: BaseException | None) -> bool:
-    orig = error.orig if isinstance(error, DBAPIError) else error
-    # PyMySQL keeps the socket error behind its "Can't connect" OperationalError.
-    return isinstance(getattr(orig, "original_exception", orig), ConnectionRefusedError)
 
 
 class _Backoff:
@@ -47,7 +41,7 @@ class _Backoff:
 
     def before_sleep(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
-        self.port_closed = _refused(error)
+        self.port_closed = error is not None and is_refused(error)
         log.info(
             "database not reachable yet: %s",
             one_line(error) if error else "unknown error",
