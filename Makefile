@@ -18,10 +18,11 @@ test: lint ## lint, then every test against a real throwaway MySQL-compatible se
 e2e: sync ## docker compose up --build for real (needs a Docker engine), checked, then removed
 	$(RUN) pytest -s tests/e2e
 
-lint: sync ## ruff (lint and format) and mypy
+lint: sync ## ruff (lint and format), mypy, the import contracts, the container files
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
+	$(RUN) lint-imports
 	$(RUN) hadolint Dockerfile.api Dockerfile.migrate
 	$(RUN) docker-compose config -q
 

@@ -5,8 +5,8 @@ Values come from the project's settings class (PORT, WEB_CONCURRENCY, GRACEFUL_T
 
 import gc
 
-from api.logging_setup import logging_dict
-from api.settings import get_settings
+from core.logging_setup import logging_dict
+from core.settings import get_settings
 
 _settings = get_settings()
 

@@ -8,9 +8,9 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection, Engine
 
-from api.db import create_db_engine, is_sqlite
-from api.models import Base
-from api.settings import get_settings
+from core.db import create_db_engine, is_sqlite
+from core.models import Base
+from core.settings import get_settings
 
 config = context.config
 target_metadata = Base.metadata

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.info_writer import InfoWriter
-from api.settings import Settings
+from core.settings import Settings
 
 
 # Async on purpose: FastAPI runs a sync dependency on a worker thread, a hop per request.

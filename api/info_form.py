@@ -1,15 +1,32 @@
-"""The POST /info request body: a strictly decoded urlencoded form with one valid `desc`."""
+"""Every rule for `desc`, the one field of POST /info: the form's strictness, the byte limit, the
+messages, and the OpenAPI description built from them.
+
+Starlette decodes form values leniently (invalid UTF-8 becomes U+FFFD, raw non-ASCII bytes become
+Latin-1), which would store text other than what the client sent. Here bytes are percent-decoded
+first and then decoded as UTF-8, strictly.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 
-from api.form import FORM_CONTENT_TYPE, FormError, content_type_is_form, parse_form
-from api.models import DESC_MAX_BYTES
-from api.schemas import fits_mysql_text
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+# MySQL's TEXT holds at most this many bytes; longer input is refused, never truncated.
+DESC_MAX_BYTES = 65_535
+
+NOT_A_FORM = f"send desc as {FORM_CONTENT_TYPE} in UTF-8"
+NOT_UTF8 = "form data is not valid UTF-8"
+REPEATED = "desc must be given once"
+DESCRIPTION = f"Stored as sent; at most {DESC_MAX_BYTES} bytes of UTF-8."
+
+
+def too_long(size: int) -> str:
+    return f"desc is {size} bytes of UTF-8; at most {DESC_MAX_BYTES} are stored"
+
 
 OPENAPI_REQUEST_BODY: dict[str, Any] = {
     "requestBody": {
@@ -19,19 +36,48 @@ OPENAPI_REQUEST_BODY: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["desc"],
-                    "properties": {
-                        "desc": {
-                            "type": "string",
-                            "description": (
-                                f"Stored as sent; at most {DESC_MAX_BYTES} bytes of UTF-8."
-                            ),
-                        }
-                    },
+                    "properties": {"desc": {"type": "string", "description": DESCRIPTION}},
                 }
             }
         },
     }
 }
+
+
+class FormError(ValueError):
+    """The body is not a well-formed UTF-8 urlencoded form."""
+
+
+def content_type_is_form(header: str | None) -> bool:
+    if header is None:
+        return False
+    media_type, _, params = header.partition(";")
+    if media_type.strip().lower() != FORM_CONTENT_TYPE:
+        return False
+    for param in params.split(";"):
+        name, _, value = param.strip().partition("=")
+        if name.lower() == "charset" and value.strip('"').lower() not in ("utf-8", "utf8"):
+            return False
+    return True
+
+
+def parse_form(body: bytes) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for pair in body.split(b"&"):
+        if not pair:
+            continue
+        raw_name, _, raw_value = pair.partition(b"=")
+        try:
+            name = _decode(raw_name)
+            value = _decode(raw_value)
+        except UnicodeDecodeError:
+            raise FormError(NOT_UTF8) from None
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def _decode(raw: bytes) -> str:
+    return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
 
 
 def _invalid(msg: str, loc: tuple[str, ...] = ("body",)) -> RequestValidationError:
@@ -41,7 +87,7 @@ def _invalid(msg: str, loc: tuple[str, ...] = ("body",)) -> RequestValidationErr
 async def info_form(request: Request) -> str:
     """The validated `desc` of a POST /info body."""
     if not content_type_is_form(request.headers.get("content-type")):
-        raise HTTPException(415, detail=f"send desc as {FORM_CONTENT_TYPE} in UTF-8")
+        raise HTTPException(415, detail=NOT_A_FORM)
     try:
         fields = parse_form(await request.body())
     except FormError as exc:
@@ -52,8 +98,8 @@ async def info_form(request: Request) -> str:
             [{"type": "missing", "loc": ("body", "desc"), "msg": "Field required", "input": None}]
         )
     if len(values) > 1:
-        raise _invalid("desc must be given once", ("body", "desc"))
-    try:
-        return fits_mysql_text(values[0])
-    except ValueError as exc:
-        raise _invalid(str(exc), ("body", "desc")) from None
+        raise _invalid(REPEATED, ("body", "desc"))
+    size = len(values[0].encode("utf-8"))
+    if size > DESC_MAX_BYTES:
+        raise _invalid(too_long(size), ("body", "desc"))
+    return values[0]

@@ -19,9 +19,9 @@ from sqlalchemy import bindparam, insert
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.pool import PoolProxiedConnection
 
-from api.db import create_db_engine
-from api.models import SomeInfo
-from api.settings import Settings
+from core.db import create_db_engine
+from core.models import SomeInfo
+from core.settings import Settings
 
 # Each writer thread keeps its pooled connection while it stays busy, and gives it back to the
 # pool once idle for this long. Under load that saves a pool checkout and a pre-ping round trip
@@ -39,7 +39,7 @@ class _Lease:
 
 
 class InfoWriter:
-    """Owns an AUTOCOMMIT engine of its own (see api.db.create_db_engine): the INSERT commits by
+    """Owns an AUTOCOMMIT engine of its own (see core.db.create_db_engine): the INSERT commits by
     itself, so a returned id is durable, and no COMMIT or reset ROLLBACK round trip follows.
 
     Inserts run on a fixed set of threads of its own (DB_WRITE_THREADS): threads that never

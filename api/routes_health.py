@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import EngineDep, SettingsDep
-from api.schema_revision import SchemaStatus, schema_state
 from api.schemas import Health, Readiness
+from core.schema_revision import SchemaStatus, schema_state
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])

@@ -9,16 +9,20 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, st
 from sqlalchemy import select
 
 from api.deps import SessionDep, writer_of
-from api.info_form import OPENAPI_REQUEST_BODY, info_form
-from api.models import SomeInfo
+from api.info_form import DESC_MAX_BYTES, OPENAPI_REQUEST_BODY, info_form
+from api.limits import MAX_BODY_BYTES
 from api.schemas import MAX_ID, InfoOut, InfoPage, Problem, ValidationProblem
+from core.models import SomeInfo
 
 router = APIRouter(tags=["info"])
 
 _ERRORS: dict[int | str, dict[str, object]] = {
-    413: {"model": Problem, "description": "Body over 1 MiB"},
+    413: {"model": Problem, "description": f"Body over {MAX_BODY_BYTES} bytes"},
     415: {"model": Problem, "description": "Not a UTF-8 urlencoded form"},
-    422: {"model": ValidationProblem, "description": "desc missing, repeated, invalid or too long"},
+    422: {
+        "model": ValidationProblem,
+        "description": f"desc missing, repeated, not UTF-8 or over {DESC_MAX_BYTES} bytes",
+    },
     503: {"model": Problem, "description": "Database unavailable"},
 }
 

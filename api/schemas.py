@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from api.models import DESC_MAX_BYTES
-
 MAX_ID = 2**63 - 1  # BIGINT's upper bound; larger ids cannot exist and must not reach the driver
-
-
-def fits_mysql_text(value: str) -> str:
-    size = len(value.encode("utf-8"))
-    if size > DESC_MAX_BYTES:
-        raise ValueError(f"desc is {size} bytes of UTF-8; at most {DESC_MAX_BYTES} are stored")
-    return value
 
 
 class InfoOut(BaseModel):

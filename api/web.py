@@ -14,10 +14,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.routing import Match
 
 from api import routes_health, routes_info
-from api.db import create_db_engine
 from api.info_writer import InfoWriter
 from api.limits import MAX_BODY_BYTES
-from api.settings import Settings, get_settings
+from core.db import create_db_engine
+from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.settings import Settings
 from bench.ceiling import LoadResult, ceiling
 from bench.report import environment_line, markdown_table
-from migrator import commands
-from tests.support.api_process import ApiProcess, rss_kib
-from tests.support.db import count_rows
-from tests.support.debian import ensure_binary
-from tests.support.servers import throwaway_server
+from core.settings import Settings
+from harness.api_process import ApiProcess, rss_kib
+from harness.db import count_rows
+from harness.debian import ensure_binary
+from harness.servers import new_database, started_server
 
 LUA = Path(__file__).with_name("post_info.lua")
 TARGET_CONNECTIONS = 32
@@ -77,13 +76,9 @@ def main() -> None:
     wrk_binary = ensure_binary("wrk", "wrk")
 
     with tempfile.TemporaryDirectory() as tmp:
-        server = throwaway_server(Path(tmp) / "mysql")
-        server.start()
-        server.create_app_user()
-        api_url = server.url(server.create_database())
-        ceiling_url = server.url(server.create_database())
-        for url in (api_url, ceiling_url):
-            commands.upgrade(Settings(database_url=url))
+        server = started_server(Path(tmp) / "mysql")
+        api_url = new_database(server)
+        ceiling_url = new_database(server)
 
         api = ApiProcess(
             api_url,

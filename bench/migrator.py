@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from api.settings import PROJECT_ROOT
 from bench.report import environment_line, markdown_table
-from tests.support.migrator_process import migrator_env
-from tests.support.mysql_server import ThrowawayServer
-from tests.support.servers import throwaway_server
+from core.settings import PROJECT_ROOT
+from harness.migrator_process import migrator_env
+from harness.mysql_server import ThrowawayServer
+from harness.servers import new_database, started_server
 
 
 def _timed(command: list[str], env: dict[str, str]) -> float:
@@ -75,10 +75,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        server = throwaway_server(Path(tmp) / "mysql")
-        server.start()
-        server.create_app_user()
-        url = server.url(server.create_database())
+        server = started_server(Path(tmp) / "mysql")
+        url = new_database(server, migrate=False)
         ours, plain = noop_upgrade(url, args.runs)
         delays = start_delay(server, url, args.runs)
         server.stop()

@@ -8,7 +8,7 @@ from typing import TextIO
 from alembic.config import Config
 from sqlalchemy import Connection
 
-from api.settings import Settings
+from core.settings import Settings
 
 
 def alembic_config(

@@ -1,36 +1,54 @@
-"""What can go wrong in a migrator run; cli.main() maps each to its exit code."""
+"""What can go wrong in a migrator run; each error names its exit code (core.errors.ExitCode)."""
 
 from __future__ import annotations
 
-from api.errors import ServiceError
+from core.errors import ExitCode, ServiceError
 
 
 class MigratorError(ServiceError):
     """Base of the migrator's own failures."""
 
 
+class MigrationFailed(MigratorError):
+    """A revision raised, or the database did not end at head."""
+
+    exit_code = ExitCode.MIGRATION_FAILED
+    meaning = "a revision failed; on MySQL its DDL may be partly applied (the message names it)"
+
+
 class DatabaseUnreachable(MigratorError):
     """Only transient errors until the wait deadline passed."""
+
+    exit_code = ExitCode.DB_UNREACHABLE
+    meaning = "database unreachable before MIGRATOR_WAIT_TIMEOUT"
 
 
 class DatabaseRejected(MigratorError):
     """The server answered with an error that retrying cannot heal."""
 
+    exit_code = ExitCode.DB_REJECTED
+    meaning = "database refused us for good (authentication, unknown database): no retry"
+
 
 class LockTimeout(MigratorError):
     """Another runner held the migration lock past the lock timeout."""
 
-
-class MigrationFailed(MigratorError):
-    """A revision raised, or the database did not end at head."""
+    exit_code = ExitCode.LOCK_TIMEOUT
+    meaning = "another migrator held the lock past MIGRATOR_LOCK_TIMEOUT"
 
 
 class SchemaNotReady(MigratorError):
     """The database did not reach the revision this build requires in time."""
 
+    exit_code = ExitCode.SCHEMA_NOT_READY
+    meaning = "await-schema/check: the schema is not at the required revision"
+
 
 class ModelsDiffer(MigratorError):
     """Autogenerate found differences between the models and the migrations."""
+
+    exit_code = ExitCode.MODELS_DIFFER
+    meaning = "check: the models and the migrations differ"
 
 
 # BaseException, so that no `except Exception` on the way up swallows a shutdown request.

@@ -11,9 +11,9 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from api.db import is_sqlite
-from api.schema_revision import SchemaState, SchemaStatus, schema_state
-from api.settings import Settings
+from core.db import is_sqlite
+from core.schema_revision import SchemaState, SchemaStatus, schema_state
+from core.settings import Settings
 from migrator.alembic_config import alembic_config
 from migrator.errors import MigrationFailed
 from migrator.transient import one_line

@@ -16,7 +16,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from api.errors import ConfigurationError
+from core.errors import ConfigurationError
 from migrator.errors import DatabaseRejected, DatabaseUnreachable
 from migrator.transient import hint_for, is_refused, is_transient, one_line
 

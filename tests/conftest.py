@@ -8,23 +8,21 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.settings import Settings
 from api.web import create_app
+from core.settings import Settings
+from harness.debian import MissingToolError
+from harness.mysql_server import ThrowawayServer
+from harness.servers import started_server
+from harness.settings import settings_for
 from migrator import commands
-from tests.support.debian import MissingToolError
-from tests.support.mysql_server import ThrowawayServer
-from tests.support.servers import throwaway_server
-from tests.support.settings import settings_for
 
 
 @pytest.fixture(scope="session")
 def mysql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThrowawayServer]:
     try:
-        server = throwaway_server(tmp_path_factory.mktemp("mysql"))
-        server.start()
+        server = started_server(tmp_path_factory.mktemp("mysql"))
     except MissingToolError as exc:
         pytest.fail(str(exc), pytrace=False)
-    server.create_app_user()
     yield server
     server.stop()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from api.settings import PROJECT_ROOT
-from tests.support.debian import MissingToolError, ensure_binary
+from core.settings import PROJECT_ROOT
+from harness.debian import MissingToolError, ensure_binary
 
 
 def test_api_benchmark_smoke_run_prints_its_table_and_checks_writes() -> None:

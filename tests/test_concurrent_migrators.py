@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from migrator.exit_codes import ExitCode
-from tests.support.db import tables_in, version_in
-from tests.support.migrator_process import start_migrator
+from core.errors import ExitCode
+from harness.db import tables_in, version_in
+from harness.migrator_process import start_migrator
 from tests.support.scripts import script_copy_with
 
 RUNNERS = 10

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrator.exit_codes import ExitCode
-from tests.support.db import tables_in, version_in
-from tests.support.migrator_process import run_migrator
+from core.errors import ExitCode
+from harness.db import tables_in, version_in
+from harness.migrator_process import run_migrator
 from tests.support.scripts import add_revision, script_copy_with
 
 

@@ -14,8 +14,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from api.settings import PROJECT_ROOT, Settings
 from api.web import create_app
+from core.settings import PROJECT_ROOT, Settings
 
 KUBERNETES_VERSION = "1.34.0"
 CHECKOV = ("checkov==3.3.30",)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from migrator.exit_codes import ExitCode
+from core.errors import ExitCode
+from harness.migrator_process import run_migrator, start_migrator
 from migrator.lock import lock_name
-from tests.support.migrator_process import run_migrator, start_migrator
 from tests.support.scripts import script_copy_with
 
 

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import create_engine
 from tenacity import wait_none
 
+from core.errors import ExitCode
+from harness.db import version_in
+from harness.migrator_process import run_migrator, start_migrator
+from harness.mysql_server import APP_PASSWORD, ThrowawayServer, free_port
+from harness.servers import new_database, started_server
 from migrator.errors import DatabaseRejected, DatabaseUnreachable
-from migrator.exit_codes import ExitCode
 from migrator.transient import is_transient
 from migrator.wait import wait_for_database, wait_policy
-from tests.support.db import version_in
-from tests.support.migrator_process import run_migrator, start_migrator
-from tests.support.mysql_server import APP_PASSWORD, ThrowawayServer, free_port
-from tests.support.servers import throwaway_server
 
 
 def _dead_url() -> str:
@@ -28,10 +28,8 @@ def _dead_url() -> str:
 @pytest.fixture
 def stopped_server(tmp_path: Path) -> ThrowawayServer:
     """A server with the app user and database in place, then stopped."""
-    server = throwaway_server(tmp_path / "late")
-    server.start()
-    server.create_app_user()
-    server.admin_sql("CREATE DATABASE app CHARACTER SET utf8mb4")
+    server = started_server(tmp_path / "late")
+    new_database(server, "app", migrate=False)
     server.stop()
     return server
 

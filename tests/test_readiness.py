@@ -7,11 +7,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from api.settings import Settings
 from api.web import create_app
+from core.settings import Settings
+from harness.settings import settings_for
 from migrator import commands
 from tests.support.scripts import script_copy_with
-from tests.support.settings import settings_for
 
 
 def test_readyz_is_503_before_migration_and_200_after(database_url: str) -> None:

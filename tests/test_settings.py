@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from api.errors import ConfigurationError
-from api.settings import Settings, get_settings
+from core.errors import ConfigurationError
+from core.settings import Settings, get_settings
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from api.settings import PROJECT_ROOT
-from tests.support.mysql_server import free_port
+from core.settings import PROJECT_ROOT
+from harness.mysql_server import free_port
 
 PROJECT_LABEL = "com.docker.compose.project"
 

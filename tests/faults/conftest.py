@@ -7,21 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from harness.api_process import ApiProcess, StartApi
+from harness.mysql_server import ThrowawayServer
+from harness.servers import new_database, started_server
+from harness.settings import settings_for
 from migrator import commands
-from tests.support.api_process import ApiProcess, StartApi
-from tests.support.mysql_server import ThrowawayServer
-from tests.support.servers import throwaway_server
-from tests.support.settings import settings_for
 
 
 @pytest.fixture
 def own_server(tmp_path: Path) -> Iterator[ThrowawayServer]:
     """A server of this test's own, free to be killed; app user and migrated `app` schema."""
-    server = throwaway_server(tmp_path / "mysql")
-    server.start()
-    server.create_app_user()
-    server.admin_sql("CREATE DATABASE app CHARACTER SET utf8mb4")
-    commands.upgrade(settings_for(server.url("app")))
+    server = started_server(tmp_path / "mysql")
+    new_database(server, "app")
     yield server
     server.stop()
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import create_engine, text
 
-from tests.support.api_process import StartApi
-from tests.support.http import get_status, post_info
-from tests.support.mysql_server import ThrowawayServer
+from harness.api_process import StartApi
+from harness.http import get_status, post_info
+from harness.mysql_server import ThrowawayServer
 
 CONNECT_TIMEOUT = 1
 CLIENTS = 4

@@ -8,10 +8,10 @@ import time
 
 from sqlalchemy.engine import make_url
 
-from tests.support.api_process import StartApi
-from tests.support.db import count_rows
-from tests.support.http import post_info
-from tests.support.mysql_server import ThrowawayServer
+from harness.api_process import StartApi
+from harness.db import count_rows
+from harness.http import post_info
+from harness.mysql_server import ThrowawayServer
 
 GRACEFUL_TIMEOUT = 10
 IN_FLIGHT = 6

@@ -14,10 +14,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
-from api.settings import Settings
 from api.web import create_app
-from tests.support.api_process import StartApi
-from tests.support.http import get_status, post_info
+from core.settings import Settings
+from harness.api_process import StartApi
+from harness.http import get_status, post_info
 
 IDLE_CONNECTIONS = 1000
 

@@ -8,21 +8,16 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.web import create_app
-from migrator import commands
-from tests.support.servers import throwaway_server
-from tests.support.settings import settings_for
+from harness.servers import new_database, started_server
+from harness.settings import settings_for
 
 
 def test_next_request_succeeds_after_the_server_dropped_idle_connections(
     tmp_path: Path,
 ) -> None:
-    server = throwaway_server(tmp_path / "mysql", extra_args=["--wait-timeout=2"])
-    server.start()
+    server = started_server(tmp_path / "mysql", extra_args=["--wait-timeout=2"])
     try:
-        server.create_app_user()
-        server.admin_sql("CREATE DATABASE app CHARACTER SET utf8mb4")
-        settings = settings_for(server.url("app"))
-        commands.upgrade(settings)
+        settings = settings_for(new_database(server, "app"))
         with TestClient(create_app(settings)) as client:
             first = client.post("/info", data={"desc": "before"})
             assert client.get(f"/info/{first.json()['id']}").status_code == 200

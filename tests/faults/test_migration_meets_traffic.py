@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from migrator.exit_codes import ExitCode
-from tests.support.api_process import StartApi
-from tests.support.db import version_in
-from tests.support.http import get_status, post_info
-from tests.support.migrator_process import run_migrator
+from core.errors import ExitCode
+from harness.api_process import StartApi
+from harness.db import version_in
+from harness.http import get_status, post_info
+from harness.migrator_process import run_migrator
 from tests.support.scripts import script_copy_with
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from api.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 REVISIONS = Path(__file__).parent / "revisions"
 

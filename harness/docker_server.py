@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import pymysql
 
-from tests.support.debian import MissingToolError
-from tests.support.mysql_server import ThrowawayServer, free_port
+from harness.debian import MissingToolError
+from harness.mysql_server import ThrowawayServer, free_port
 
 IMAGE = "mysql:8.4"
 ROOT_PASSWORD = "root-test-pw"

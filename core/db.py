@@ -9,8 +9,8 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
-from api.errors import ConfigurationError
-from api.settings import Settings
+from core.errors import ConfigurationError
+from core.settings import Settings
 
 
 def is_sqlite(url: URL) -> bool:

@@ -25,7 +25,7 @@ from pathlib import Path
 import pymysql
 from mirakuru import TCPExecutor
 
-from tests.support.debian import MissingToolError, ensure_binary
+from harness.debian import MissingToolError, ensure_binary
 
 APP_USER = "app"
 APP_PASSWORD = "app-test-pw"
@@ -77,8 +77,8 @@ class ThrowawayServer(ABC):
             f"GRANT ALL PRIVILEGES ON *.* TO '{APP_USER}'@'%'",
         )
 
-    def create_database(self) -> str:
-        name = f"t_{uuid.uuid4().hex[:12]}"
+    def create_database(self, name: str | None = None) -> str:
+        name = name or f"t_{uuid.uuid4().hex[:12]}"
         self.admin_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
         return name
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from api.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 
 def migrator_env(database_url: str, **settings: object) -> dict[str, str]:

@@ -10,9 +10,9 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from api.settings import PROJECT_ROOT
-from tests.support.migrator_process import migrator_env
-from tests.support.mysql_server import free_port
+from core.settings import PROJECT_ROOT
+from harness.migrator_process import migrator_env
+from harness.mysql_server import free_port
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.settings import Settings
+from core.settings import Settings
 
 
 def settings_for(url: str, **overrides: object) -> Settings:

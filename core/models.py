@@ -5,9 +5,6 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Integer, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-# MySQL's TEXT holds at most this many bytes; longer input is refused, never truncated.
-DESC_MAX_BYTES = 65_535
-
 
 class Base(DeclarativeBase):
     pass
@@ -21,4 +18,5 @@ class SomeInfo(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
+    # TEXT: at most 65,535 bytes, a limit api.info_form enforces before any write.
     desc: Mapped[str] = mapped_column(Text, nullable=False)

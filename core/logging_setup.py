@@ -8,8 +8,23 @@ import logging.config
 from datetime import UTC, datetime
 from typing import Any
 
-# Structured fields an event may carry through `extra=`.
-EVENT_FIELDS = ("revision", "attempt", "elapsed", "holder", "exit_code")
+# What every LogRecord has; anything else on a record came through `extra=` and is logged as a
+# structured field of the event, whichever entry point added it. (uvicorn adds a coloured copy
+# of some messages.)
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
+
+
+def event_fields(record: logging.LogRecord) -> dict[str, Any]:
+    return {
+        name: value
+        for name, value in vars(record).items()
+        if name not in _RECORD_ATTRIBUTES and value is not None
+    }
 
 
 class JsonFormatter(logging.Formatter):
@@ -22,10 +37,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "event": record.getMessage(),
         }
-        for field in EVENT_FIELDS:
-            value = getattr(record, field, None)
-            if value is not None:
-                event[field] = value
+        event |= event_fields(record)
         if record.exc_info:
             event["error"] = self.formatException(record.exc_info).splitlines()[-1]
         return json.dumps(event, ensure_ascii=False, default=str)
@@ -37,11 +49,7 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        fields = [
-            f"{field}={getattr(record, field)}"
-            for field in EVENT_FIELDS
-            if getattr(record, field, None) is not None
-        ]
+        fields = [f"{name}={value}" for name, value in event_fields(record).items()]
         # One line per event, even when a message spans lines (e.g. a driver error).
         return " ".join([line.replace("\n", " | "), *fields])
 
