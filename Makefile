@@ -23,12 +23,14 @@ lint: sync ## ruff (lint and format), mypy, the import contracts, the container 
 	$(RUN) ruff format --check .
 	$(RUN) mypy
 	$(RUN) lint-imports
+	$(RUN) migrate lint --all
 	$(RUN) hadolint Dockerfile.api Dockerfile.migrate
 	$(RUN) docker-compose config -q
 
 bench: sync ## measured tables (bench/README.md): the API against the driver's ceiling, the migrator
 	$(RUN) python -m bench.api
 	$(RUN) python -m bench.migrator
+	$(RUN) python -m bench.migration_traffic
 
 sync: $(UV)
 	$(UV) sync --frozen --extra api

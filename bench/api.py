@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.ceiling import LoadResult, ceiling
 from bench.report import environment_line, markdown_table
+from bench.wrk import wrk
 from core.settings import Settings
 from harness.api_process import ApiProcess, rss_kib
 from harness.db import count_rows
 from harness.debian import ensure_binary
 from harness.servers import new_database, started_server
 
-LUA = Path(__file__).with_name("post_info.lua")
 TARGET_CONNECTIONS = 32
 TARGET_RATIO = 0.33
 TARGET_P99_MS = 75.0
@@ -40,26 +39,6 @@ class Round:
     @property
     def ratio(self) -> float:
         return self.api.per_second / self.driver.per_second
-
-
-def wrk(wrk_binary: str, base: str, connections: int, seconds: float) -> tuple[LoadResult, int]:
-    out = subprocess.run(
-        [wrk_binary, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s",
-         "--timeout", "10s", "-s", str(LUA), f"{base}/info"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
-    requests, duration_us, created, p50_us, p99_us, socket_errors, status_errors = map(
-        int, line.split()[1:]
-    )
-    result = LoadResult(
-        requests=requests,
-        seconds=duration_us / 1e6,
-        p50_ms=p50_us / 1000,
-        p99_ms=p99_us / 1000,
-        errors=socket_errors + status_errors,
-    )
-    return result, created
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ class LoadResult:
     seconds: float
     p50_ms: float
     p99_ms: float
+    max_ms: float
     errors: int
 
     @property
@@ -109,5 +110,6 @@ def ceiling(url: str, connections: int, seconds: float) -> LoadResult:
         seconds=elapsed,
         p50_ms=percentile(latencies, 0.50) * 1000,
         p99_ms=percentile(latencies, 0.99) * 1000,
+        max_ms=(latencies[-1] if latencies else float("nan")) * 1000,
         errors=errors,
     )

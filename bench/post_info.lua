@@ -7,7 +7,7 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 
 function done(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("RESULT %d %d %d %d %d %d %d\n", summary.requests, summary.duration,
-    summary.requests - e.status, latency:percentile(50), latency:percentile(99),
+  io.write(string.format("RESULT %d %d %d %d %d %d %d %d\n", summary.requests, summary.duration,
+    summary.requests - e.status, latency:percentile(50), latency:percentile(99), latency.max,
     e.connect + e.read + e.write + e.timeout, e.status))
 end

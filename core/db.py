@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -23,12 +24,15 @@ def create_db_engine(
     pooled: bool = True,
     autocommit: bool = False,
     pool_size: int | None = None,
+    mysql_connect_args: Mapping[str, Any] | None = None,
 ) -> Engine:
     """Build an engine from the settings.
 
     `pooled=False` suits one-shot processes. `autocommit=True` makes each statement commit by
     itself and skips the pool's rollback on return, two round trips fewer for a single-statement
     write; only code that never needs a multi-statement transaction may use such an engine.
+    `mysql_connect_args` override the driver arguments built from the settings (the migrator's
+    session drops the client read timeout, for one).
     """
     url = settings.sqlalchemy_url
     kwargs: dict[str, Any] = {}
@@ -43,6 +47,7 @@ def create_db_engine(
             "connect_timeout": settings.db_connect_timeout,
             "read_timeout": settings.db_read_timeout,
             "write_timeout": settings.db_read_timeout,
+            **(mysql_connect_args or {}),
         }
         if pooled:
             kwargs |= {

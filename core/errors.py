@@ -21,6 +21,8 @@ class ExitCode(IntEnum):
     LOCK_TIMEOUT = 5
     SCHEMA_NOT_READY = 6
     MODELS_DIFFER = 7
+    METADATA_LOCK_TIMEOUT = 8
+    LINT_FINDINGS = 9
     # A signal ends the process with 128 + its number, as shells report it: 130 SIGINT, 143 SIGTERM.
     SIGNAL_BASE = 128
 
@@ -36,4 +38,7 @@ class ConfigurationError(ServiceError):
     """A setting is missing, malformed or contradictory; the message names the variable."""
 
     exit_code = ExitCode.CONFIG_ERROR
-    meaning = "usage or configuration error (bad variable, malformed URL, missing driver)"
+    meaning = (
+        "usage or configuration error (bad variable, malformed URL, missing driver, "
+        "unknown revision)"
+    )

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     # Migrator.
     migrator_wait_timeout: float = Field(default=120.0, gt=0)
     migrator_lock_timeout: float = Field(default=300.0, gt=0)
+    # Each DDL statement waits at most this long for a metadata lock (MySQL's lock_wait_timeout,
+    # whole seconds), then is retried with backoff until the budget is spent; see
+    # migrator/ddl_cursor.py. The migrator's session has no client read timeout at all.
+    migrator_lock_wait_timeout: int = Field(default=2, ge=1, le=3600)
+    migrator_ddl_retry_budget: float = Field(default=600.0, gt=0)
 
     # Serving (read by gunicorn.conf.py).
     port: int = Field(default=8000, ge=1, le=65535)

@@ -39,6 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="fail when the models and the migrations differ").set_defaults(
         run=commands.check
     )
+    lint = sub.add_parser(
+        "lint",
+        help="report pending revisions that block writes or break the running build (no DDL)",
+    )
+    which = lint.add_mutually_exclusive_group()
+    which.add_argument("--from", dest="from_revision", help="lint the revisions after this one")
+    which.add_argument(
+        "--all", dest="all_revisions", action="store_true", help="lint every revision"
+    )
+    lint.set_defaults(run=commands.lint)
+    stamp = sub.add_parser(
+        "stamp", help="set the version table to REVISION without DDL (adopt or finish a repair)"
+    )
+    stamp.add_argument("revision", metavar="REVISION", help="a revision id, head or base")
+    stamp.set_defaults(run=commands.stamp)
     sub.add_parser(
         "await-schema", help="wait, without migrating, until the schema is at the required revision"
     ).set_defaults(run=commands.await_schema)

@@ -51,6 +51,20 @@ class ModelsDiffer(MigratorError):
     meaning = "check: the models and the migrations differ"
 
 
+class MetadataLockTimeout(MigratorError):
+    """A DDL statement kept timing out on a metadata lock until the retry budget was spent."""
+
+    exit_code = ExitCode.METADATA_LOCK_TIMEOUT
+    meaning = "a DDL statement waited on a metadata lock past MIGRATOR_DDL_RETRY_BUDGET"
+
+
+class LintFindings(MigratorError):
+    """`migrate lint` found operations that block writes or break the running build."""
+
+    exit_code = ExitCode.LINT_FINDINGS
+    meaning = "lint: a revision blocks writes or breaks the build still serving, undeclared"
+
+
 # BaseException, so that no `except Exception` on the way up swallows a shutdown request.
 class Terminated(BaseException):
     """SIGTERM or SIGINT arrived while the migrator was waiting."""

@@ -15,7 +15,7 @@ from core.db import is_sqlite
 from core.schema_revision import SchemaState, SchemaStatus, schema_state
 from core.settings import Settings
 from migrator.alembic_config import alembic_config
-from migrator.errors import MigrationFailed
+from migrator.errors import MetadataLockTimeout, MigrationFailed
 from migrator.transient import one_line
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,10 @@ def upgrade_to_head(connection: Connection, settings: Settings) -> list[str]:
         connection.rollback()
         failed = pending[len(applied)] if len(applied) < len(pending) else "unknown"
         last = applied[-1] if applied else (state.database[0] if state.database else "base")
+        if isinstance(exc, MetadataLockTimeout):
+            raise MetadataLockTimeout(
+                f"revision {failed}: {exc}; the version table stays at {last}"
+            ) from None
         partial = (
             ""
             if is_sqlite(connection.engine.url)

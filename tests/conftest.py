@@ -35,6 +35,12 @@ def mysql_url(mysql_server: ThrowawayServer) -> Iterator[str]:
 
 
 @pytest.fixture
+def migrated_mysql_url(mysql_url: str) -> str:
+    commands.upgrade(settings_for(mysql_url))
+    return mysql_url
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+pysqlite:///{tmp_path / 'app.db'}"
 

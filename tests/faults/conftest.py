@@ -10,8 +10,6 @@ import pytest
 from harness.api_process import ApiProcess, StartApi
 from harness.mysql_server import ThrowawayServer
 from harness.servers import new_database, started_server
-from harness.settings import settings_for
-from migrator import commands
 
 
 @pytest.fixture
@@ -21,12 +19,6 @@ def own_server(tmp_path: Path) -> Iterator[ThrowawayServer]:
     new_database(server, "app")
     yield server
     server.stop()
-
-
-@pytest.fixture
-def migrated_mysql_url(mysql_url: str) -> str:
-    commands.upgrade(settings_for(mysql_url))
-    return mysql_url
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ MYSQL_PWD=$root_password mysql --protocol=socket -uroot <<SQL
 CREATE USER IF NOT EXISTS 'migrator'@'%' IDENTIFIED BY '${migrator_password}';
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES,
       CREATE VIEW, SHOW VIEW, TRIGGER ON \`${database}\`.* TO 'migrator'@'%';
+-- To name the sessions that block its DDL on a metadata lock (see migrator/metadata_locks.py).
+GRANT PROCESS ON *.* TO 'migrator'@'%';
+GRANT SELECT ON performance_schema.* TO 'migrator'@'%';
 CREATE USER IF NOT EXISTS 'api'@'%' IDENTIFIED BY '${api_password}';
 GRANT SELECT, INSERT, UPDATE, DELETE ON \`${database}\`.* TO 'api'@'%';
 SQL

@@ -1,0 +1,123 @@
+"""The migrator's MySQL session: DDL that never stalls the API's writes behind a metadata lock.
+
+An ALTER waits for the exclusive metadata lock of its table, and while it waits every statement
+that touches the table queues behind it: an open transaction elsewhere turns a pending ALTER
+into stalled writes for up to `lock_wait_timeout` (a year by default on MySQL, a day on
+MariaDB). As gh-ost and pt-online-schema-change do, the session runs with a short
+lock_wait_timeout (MIGRATOR_LOCK_WAIT_TIMEOUT), and a DDL statement that times out (1205,
+ER_LOCK_WAIT_TIMEOUT) is retried, that statement alone, with backoff, until
+MIGRATOR_DDL_RETRY_BUDGET runs out. MySQL commits each DDL statement by itself, and one that
+timed out changed nothing, so repeating it is safe; between tries the queued writes flow.
+
+The session has no client read timeout: a long ALTER (an index on a big table, a rebuild) is
+never cut off by the client while the server goes on running it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+import pymysql
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_before_delay,
+    wait_exponential_jitter,
+)
+
+from core.settings import Settings
+from migrator.errors import MetadataLockTimeout
+from migrator.metadata_locks import describe_blockers, find_blockers
+
+log = logging.getLogger(__name__)
+
+ER_LOCK_WAIT_TIMEOUT = 1205
+LOG_EVERY_SECONDS = 5.0
+_DDL = re.compile(r"^\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE|OPTIMIZE)\b", re.IGNORECASE)
+
+
+def is_lock_wait_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, pymysql.err.OperationalError) and exc.args[:1] == (ER_LOCK_WAIT_TIMEOUT,)
+
+
+class DdlRetryingCursor(pymysql.cursors.Cursor):  # type: ignore[misc]
+    """PyMySQL's cursor, retrying a DDL statement that timed out waiting for a metadata lock."""
+
+    lock_wait_timeout: int = 2
+    retry_budget: float = 600.0
+
+    def execute(self, query: Any, args: Any = None) -> int:
+        text = query.decode() if isinstance(query, bytes) else str(query)
+        if not _DDL.match(text):
+            return int(super().execute(query, args))
+        waiting = _LockWait(self.connection, text, self.lock_wait_timeout, self.retry_budget)
+        retrying = Retrying(
+            stop=stop_before_delay(self.retry_budget),
+            wait=wait_exponential_jitter(multiplier=0.5, max=5.0, jitter=0.5),
+            retry=retry_if_exception(is_lock_wait_timeout),
+            before_sleep=waiting.log,
+            reraise=True,
+        )
+        try:
+            return int(retrying(super().execute, query, args))
+        except pymysql.err.OperationalError as exc:
+            if not is_lock_wait_timeout(exc):
+                raise
+            raise MetadataLockTimeout(waiting.gave_up()) from None
+
+
+class _LockWait:
+    """Rate-limited log lines while one statement waits, and the message when it gives up."""
+
+    def __init__(self, connection: Any, statement: str, timeout: int, budget: float) -> None:
+        self.connection = connection
+        self.statement = " ".join(statement.split())[:120]
+        self.timeout = timeout
+        self.budget = budget
+        self.started = time.monotonic()
+        self.logged_at: float | None = None
+
+    def log(self, state: RetryCallState) -> None:
+        now = time.monotonic()
+        if self.logged_at is not None and now - self.logged_at < LOG_EVERY_SECONDS:
+            return
+        self.logged_at = now
+        log.warning(
+            "waiting on a metadata lock: %r gave up after lock_wait_timeout=%d s and will be "
+            "retried; %s",
+            self.statement,
+            self.timeout,
+            describe_blockers(find_blockers(self.connection)),
+            extra={"attempt": state.attempt_number, "elapsed": round(now - self.started, 3)},
+        )
+
+    def gave_up(self) -> str:
+        waited = time.monotonic() - self.started
+        return (
+            f"{self.statement!r} waited on a metadata lock for {waited:.0f} s "
+            f"(MIGRATOR_DDL_RETRY_BUDGET={self.budget:g}); "
+            f"{describe_blockers(find_blockers(self.connection))}. Nothing of this statement was "
+            "applied: end the blocking transaction, then rerun the migrator"
+        )
+
+
+def ddl_connect_args(settings: Settings) -> dict[str, Any]:
+    """PyMySQL arguments for the migrator's connection (see the module docstring)."""
+    cursor = type(
+        "MigratorCursor",
+        (DdlRetryingCursor,),
+        {
+            "lock_wait_timeout": settings.migrator_lock_wait_timeout,
+            "retry_budget": settings.migrator_ddl_retry_budget,
+        },
+    )
+    return {
+        "cursorclass": cursor,
+        "init_command": f"SET SESSION lock_wait_timeout = {settings.migrator_lock_wait_timeout}",
+        "read_timeout": None,
+        "write_timeout": None,
+    }

@@ -1,0 +1,108 @@
+"""A transaction holds the table's metadata lock while a revision's ALTER waits for it: the
+API's writes keep flowing, the migrator names the blocker and finishes once it is gone."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from core.errors import ExitCode
+from harness.api_process import StartApi
+from harness.db import version_in
+from harness.http import post_info
+from harness.migrator_process import run_migrator, start_migrator
+from harness.mysql_server import ThrowawayServer
+from tests.support.scripts import script_copy_with
+
+HOLD_SECONDS = 12
+CLIENTS = 4
+
+
+def _writes(base: str, outcomes: list[tuple[int, float]], stop: threading.Event) -> None:
+    while not stop.is_set():
+        started = time.monotonic()
+        status, _ = post_info(base, "while the ALTER waits", timeout=30)
+        outcomes.append((status, time.monotonic() - started))
+
+
+def test_writes_flow_while_a_transaction_holds_the_metadata_lock(
+    own_server: ThrowawayServer, start_api: StartApi, tmp_path: Path
+) -> None:
+    url = own_server.url("app")
+    api = start_api(url)
+    outcomes: list[tuple[int, float]] = []
+    stop = threading.Event()
+    clients = [
+        threading.Thread(target=_writes, args=(api.base, outcomes, stop)) for _ in range(CLIENTS)
+    ]
+    for client in clients:
+        client.start()
+
+    report = own_server.admin_connection("app")  # a long report: a transaction that read the table
+    report.autocommit(False)
+    with report.cursor() as cursor:
+        cursor.execute("START TRANSACTION")
+        cursor.execute("SELECT COUNT(*) FROM some_infos")
+        holder_id = report.thread_id()
+    scripts = script_copy_with(tmp_path, "0002_expand_summary.py")
+    migrator = start_migrator(url, "upgrade", alembic_script_location=scripts)
+    time.sleep(HOLD_SECONDS)
+    report.rollback()
+    released_at = time.monotonic()
+    _, stderr = migrator.communicate(timeout=60)
+    exited_after = time.monotonic() - released_at
+    stop.set()
+    for client in clients:
+        client.join()
+    report.close()
+
+    assert migrator.returncode == ExitCode.OK, stderr
+    assert exited_after < 10
+    assert version_in(url) == ["0002"]
+    assert "waiting on a metadata lock" in stderr
+    assert f"connection {holder_id} " in stderr
+    assert {status for status, _ in outcomes} == {201}
+    assert max(seconds for _, seconds in outcomes) <= 3, sorted(s for _, s in outcomes)[-5:]
+
+
+def test_a_client_read_timeout_never_cuts_a_migration_statement(
+    migrated_mysql_url: str, tmp_path: Path
+) -> None:
+    scripts = script_copy_with(tmp_path, "0002_slow_statement.py")
+
+    result = run_migrator(
+        migrated_mysql_url, "upgrade", alembic_script_location=scripts, db_read_timeout=1
+    )
+
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert version_in(migrated_mysql_url) == ["0002"]
+
+
+def test_the_retry_budget_ends_with_exit_8_naming_the_blocker(
+    migrated_mysql_url: str, mysql_server: ThrowawayServer, tmp_path: Path
+) -> None:
+    database = migrated_mysql_url.rsplit("/", 1)[1].split("?")[0]
+    holder = mysql_server.admin_connection(database)
+    holder.autocommit(False)
+    with holder.cursor() as cursor:
+        cursor.execute("START TRANSACTION")
+        cursor.execute("INSERT INTO some_infos (`desc`) VALUES ('held')")
+    scripts = script_copy_with(tmp_path, "0002_expand_summary.py")
+    try:
+        result = run_migrator(
+            migrated_mysql_url,
+            "upgrade",
+            alembic_script_location=scripts,
+            migrator_lock_wait_timeout=1,
+            migrator_ddl_retry_budget=4,
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+
+    assert result.returncode == ExitCode.METADATA_LOCK_TIMEOUT, result.stderr
+    assert "MIGRATOR_DDL_RETRY_BUDGET=4" in result.stderr
+    assert f"connection {holder.thread_id()} " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert version_in(migrated_mysql_url) == ["0001"]
