@@ -4,11 +4,20 @@ Values come from the project's settings class (PORT, WEB_CONCURRENCY, GRACEFUL_T
 """
 
 import gc
+import os
+import shutil
+import tempfile
 
 from core.logging_setup import logging_dict
 from core.settings import get_settings
 
 _settings = get_settings()
+
+# prometheus-client's multiprocess mode (api/metrics.py): every worker writes its values to
+# files here, read together by GET /metrics. Set before any worker imports prometheus_client;
+# a fresh directory per master, so that no earlier run's values are summed in.
+if _settings.metrics_enabled and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="info-service-metrics-")
 
 wsgi_app = "api.web:create_app()"
 worker_class = "uvicorn_worker.UvicornWorker"
@@ -35,3 +44,17 @@ GC_GEN0_THRESHOLD = 50_000
 def post_worker_init(_worker: object) -> None:
     gc.freeze()
     gc.set_threshold(GC_GEN0_THRESHOLD, 50, 100)
+
+
+def child_exit(_server: object, worker: object) -> None:
+    """A dead worker's live gauges (busy writer threads, queue depth) stop counting."""
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined,no-untyped-call]
+
+
+def on_exit(_server: object) -> None:
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+    if metrics_dir.startswith(tempfile.gettempdir()) and "info-service-metrics-" in metrics_dir:
+        shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -1,22 +1,20 @@
-"""FastAPI dependencies: the engine held by the app, and one session per request."""
+"""FastAPI dependencies: the app's settings and its bounded database calls."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
+from api.db_calls import DatabaseCalls
 from api.info_writer import InfoWriter
 from core.settings import Settings
 
 
 # Async on purpose: FastAPI runs a sync dependency on a worker thread, a hop per request.
-async def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+async def get_database(request: Request) -> DatabaseCalls:
+    database: DatabaseCalls = request.app.state.database
+    return database
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -31,15 +29,6 @@ def writer_of(request: Request) -> InfoWriter:
     return writer
 
 
-EngineDep = Annotated[Engine, Depends(get_engine)]
+# Each call commits before the route returns, so a 2xx means it is durable.
+DatabaseDep = Annotated[DatabaseCalls, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-
-
-def get_session(engine: EngineDep) -> Iterator[Session]:
-    """Commit when the route returns, roll back when it raises."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session
-
-
-# scope="function": the commit runs before the response is sent, so a 2xx means it is durable.
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -14,6 +14,8 @@ from urllib.parse import unquote_to_bytes
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 
+from api.limits import read_body
+
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 # MySQL's TEXT holds at most this many bytes; longer input is refused, never truncated.
 DESC_MAX_BYTES = 65_535
@@ -89,7 +91,7 @@ async def info_form(request: Request) -> str:
     if not content_type_is_form(request.headers.get("content-type")):
         raise HTTPException(415, detail=NOT_A_FORM)
     try:
-        fields = parse_form(await request.body())
+        fields = parse_form(await read_body(request))
     except FormError as exc:
         raise _invalid(str(exc)) from None
     values = fields.get("desc", [])

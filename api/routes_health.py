@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.deps import EngineDep, SettingsDep
+from api.deps import DatabaseDep, SettingsDep
+from api.problems import Unavailable
 from api.schemas import Health, Readiness
 from core.schema_revision import SchemaStatus, schema_state
 
@@ -27,10 +28,17 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
-def readyz(engine: EngineDep, settings: SettingsDep) -> JSONResponse:
+async def readyz(db: DatabaseDep, settings: SettingsDep) -> JSONResponse:
     try:
-        with engine.connect() as connection:
-            state = schema_state(connection, settings.alembic_script_location)
+        state = await db.run(
+            lambda session: schema_state(session.connection(), settings.alembic_script_location),
+            budget=settings.readiness_timeout,
+        )
+    except Unavailable:
+        log.warning(
+            "readiness: no answer within READINESS_TIMEOUT=%g s", settings.readiness_timeout
+        )
+        return _answer(503, Readiness(status="unavailable", reason="database not answering"))
     except SQLAlchemyError as exc:
         log.warning("readiness: database unreachable: %s", exc.__class__.__name__)
         return _answer(503, Readiness(status="unavailable", reason="database unreachable"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 MAX_ID = 2**63 - 1  # BIGINT's upper bound; larger ids cannot exist and must not reach the driver
@@ -19,20 +21,19 @@ class InfoPage(BaseModel):
     next_after_id: int | None
 
 
-class Problem(BaseModel):
-    detail: str
-
-
 class ValidationIssue(BaseModel):
     loc: list[str | int]
     msg: str
     type: str
 
 
-class ValidationProblem(BaseModel):
-    """FastAPI's 422 shape, documented for routes that validate their body themselves."""
+class Problem(BaseModel):
+    """Every error's body (api/problems.py): a code, a sentence, and what applies of the rest."""
 
-    detail: list[ValidationIssue]
+    code: str
+    detail: str
+    errors: list[ValidationIssue] | None = None  # 422: each invalid field
+    write: Literal["not_written", "unknown"] | None = None  # POST /info answered 503
 
 
 class Health(BaseModel):

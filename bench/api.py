@@ -1,8 +1,9 @@
 """API benchmark: POST /info through gunicorn + uvicorn workers, driven by wrk, against the
 driver's ceiling measured in the same run on the same server.
 
-Each concurrency runs several rounds, API and ceiling alternating, and the table shows the
-medians: this machine is shared and noisy.
+Each concurrency runs several rounds, alternating the API (metrics on, as it ships), the same
+API with METRICS_ENABLED=false, and the ceiling; the table shows the medians: this machine is
+shared and noisy.
 
     uv run python -m bench.api [--seconds 5] [--rounds 3] [--smoke]
 """
@@ -32,6 +33,7 @@ TARGET_P99_MS = 75.0
 @dataclass(frozen=True)
 class Round:
     api: LoadResult
+    bare: LoadResult  # the API without metrics
     driver: LoadResult
     answered: int  # 2xx answers wrk read
     added: int  # rows the API inserted meanwhile
@@ -39,6 +41,10 @@ class Round:
     @property
     def ratio(self) -> float:
         return self.api.per_second / self.driver.per_second
+
+    @property
+    def bare_ratio(self) -> float:
+        return self.bare.per_second / self.driver.per_second
 
 
 def main() -> None:
@@ -56,31 +62,30 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         server = started_server(Path(tmp) / "mysql")
-        api_url = new_database(server)
-        ceiling_url = new_database(server)
-
-        api = ApiProcess(
-            api_url,
-            Path(tmp) / "gunicorn.log",
-            web_concurrency=args.workers,
-            db_write_threads=args.write_threads,
-        )
+        api_url, bare_url, ceiling_url = (new_database(server) for _ in range(3))
+        tuning = {"web_concurrency": args.workers, "db_write_threads": args.write_threads}
+        api = ApiProcess(api_url, Path(tmp) / "gunicorn.log", **tuning)
+        bare = ApiProcess(bare_url, Path(tmp) / "bare.log", metrics_enabled=False, **tuning)
         try:
             cold_start = api.wait_until("/readyz")
-            wrk(wrk_binary, api.base, 8, 1.0 if args.smoke else 3.0)  # warm-up
+            bare.wait_until("/readyz")
+            for process in (api, bare):  # warm-up
+                wrk(wrk_binary, process.base, 8, 1.0 if args.smoke else 3.0)
             results: dict[int, list[Round]] = {}
             for connections in args.connections:
                 for _ in range(args.rounds):
                     before = count_rows(api_url)
                     served, answered = wrk(wrk_binary, api.base, connections, args.seconds)
                     added = count_rows(api_url) - before
+                    without, _ = wrk(wrk_binary, bare.base, connections, args.seconds)
                     driver = ceiling(ceiling_url, connections, args.seconds)
                     results.setdefault(connections, []).append(
-                        Round(served, driver, answered, added)
+                        Round(served, without, driver, answered, added)
                     )
             rss = [rss_kib(pid) / 1024 for pid in api.worker_pids()]
         finally:
             api.stop()
+            bare.stop()
         server.stop()
 
     print(
@@ -107,12 +112,15 @@ def _pick(one: Round, value: str) -> float:
     side, _, field = value.partition(".")
     if side == "ratio":
         return one.ratio
+    if side == "bare_ratio":
+        return one.bare_ratio
     return float(getattr(getattr(one, side), field))
 
 
 def _table(results: dict[int, list[Round]]) -> str:
     header = ["connections", "API req/s", "API p50 ms", "API p99 ms", "API errors",
-              "ceiling req/s", "ceiling p50 ms", "ceiling p99 ms", "API/ceiling"]  # fmt: skip
+              "ceiling req/s", "ceiling p50 ms", "ceiling p99 ms", "API/ceiling",
+              "no metrics: req/s", "no metrics: API/ceiling"]  # fmt: skip
     rows = []
     for connections, rounds in results.items():
         rows.append(
@@ -126,6 +134,8 @@ def _table(results: dict[int, list[Round]]) -> str:
                 f"{_median(rounds, 'driver.p50_ms'):.1f}",
                 f"{_median(rounds, 'driver.p99_ms'):.1f}",
                 f"{_median(rounds, 'ratio'):.2f}",
+                f"{_median(rounds, 'bare.per_second'):.0f}",
+                f"{_median(rounds, 'bare_ratio'):.2f}",
             ]
         )
     return markdown_table(header, rows)
@@ -159,10 +169,12 @@ def _check_targets(results: dict[int, list[Round]]) -> str:
     p99 = _median(rounds, "api.p99_ms")
     errors = sum(r.api.errors for r in rounds)
     met = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS and errors == 0
+    bare = _median(rounds, "bare_ratio")
     return (
-        f"targets at {TARGET_CONNECTIONS} connections: API/ceiling {ratio:.2f} "
+        f"targets at {TARGET_CONNECTIONS} connections, metrics on: API/ceiling {ratio:.2f} "
         f"(≥ {TARGET_RATIO}), p99 {p99:.1f} ms (< {TARGET_P99_MS:.0f}), errors {errors} (0): "
-        f"{'met' if met else 'NOT MET'}"
+        f"{'met' if met else 'NOT MET'}; without metrics {bare:.2f} "
+        f"(metrics cost {1 - ratio / bare:.0%} of the throughput)"
     )
 
 

@@ -42,6 +42,17 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(default=3.0, gt=0)
     db_pool_recycle: int = Field(default=280, ge=1)
 
+    # The API's time budgets (see api/db_calls.py and api/info_writer.py). Every request that
+    # needs the database answers within DB_REQUEST_TIMEOUT, queueing for a thread or a pooled
+    # connection included; a write waits at most DB_WRITE_QUEUE_TIMEOUT for a free writer
+    # thread, so stuck writers make new writes fail fast; /readyz answers within
+    # READINESS_TIMEOUT, below the probes' timeoutSeconds.
+    db_request_timeout: float = Field(default=5.0, gt=0, le=60)
+    db_write_queue_timeout: float = Field(default=1.0, gt=0, le=60)
+    readiness_timeout: float = Field(default=1.5, gt=0, le=60)
+    # GET /metrics (Prometheus); see api/metrics.py.
+    metrics_enabled: bool = True
+
     # Where the Alembic scripts live; tests and forward-compatibility drills point it elsewhere.
     alembic_script_location: Path = PROJECT_ROOT / "alembic"
 
@@ -53,6 +64,9 @@ class Settings(BaseSettings):
     # migrator/ddl_cursor.py. The migrator's session has no client read timeout at all.
     migrator_lock_wait_timeout: int = Field(default=2, ge=1, le=3600)
     migrator_ddl_retry_budget: float = Field(default=600.0, gt=0)
+    # Where the run's one-line summary also goes: Kubernetes shows this file's content as the
+    # container's termination message (`kubectl describe pod`). Unset: logs only.
+    migrator_termination_message_path: Path | None = None
 
     # Serving (read by gunicorn.conf.py).
     port: int = Field(default=8000, ge=1, le=65535)

@@ -69,6 +69,12 @@ class DockerServer(ThrowawayServer):
     def kill(self) -> None:
         _docker("kill", "--signal", "KILL", self.name)
 
+    def freeze(self) -> None:
+        _docker("pause", self.name)
+
+    def thaw(self) -> None:
+        _docker("unpause", self.name)
+
     def stop(self) -> None:
         if self._created:
             _docker("stop", self.name)

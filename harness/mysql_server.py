@@ -55,6 +55,14 @@ class ThrowawayServer(ABC):
         """SIGKILL: the outage, as a crash looks to clients."""
 
     @abstractmethod
+    def freeze(self) -> None:
+        """SIGSTOP: the server still accepts TCP connections but answers nothing (a hang)."""
+
+    @abstractmethod
+    def thaw(self) -> None:
+        """SIGCONT: the hung server carries on."""
+
+    @abstractmethod
     def stop(self) -> None:
         """Shut down cleanly (also a server started in the background)."""
 
@@ -194,6 +202,17 @@ class LocalServer(ThrowawayServer):
         if self._executor is not None:
             self._executor.kill(sig=signal.SIGKILL)
             self._executor = None
+
+    def freeze(self) -> None:
+        self._signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self._signal(signal.SIGCONT)
+
+    def _signal(self, signum: signal.Signals) -> None:
+        if self._executor is None or self._executor.process is None:
+            raise RuntimeError("the server is not running")
+        os.kill(self._executor.process.pid, signum)
 
     def stop(self) -> None:
         if self._executor is not None:

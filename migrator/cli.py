@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -13,6 +14,7 @@ from core.settings import get_settings
 from migrator import commands
 from migrator.errors import Terminated
 from migrator.exit_codes import describe_exit_codes
+from migrator.run_summary import RunSummary
 from migrator.signals import install_handlers
 
 log = logging.getLogger("migrator")
@@ -63,25 +65,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # argparse exits 2 on usage errors
     install_handlers()
+    summary = RunSummary(args.run.__name__.replace("_", "-"))
     try:
         settings = get_settings()
     except ConfigurationError as exc:
         configure_logging("text", "INFO")
-        log.error("%s", exc, extra={"exit_code": int(exc.exit_code)})
-        return exc.exit_code
+        return summary.failed(exc.exit_code, str(exc))
     configure_logging(settings.log_format, settings.log_level)
+    summary.message_path = settings.migrator_termination_message_path
     try:
         # The parsed options other than `run` are the command's keyword arguments.
         options = {name: value for name, value in vars(args).items() if name != "run"}
-        args.run(settings, **options)
+        outcome = args.run(settings, **options)
     except Terminated as exc:
+        signal_name = signal.Signals(exc.signum).name
         code = ExitCode.SIGNAL_BASE + exc.signum
-        log.warning("interrupted while waiting; exiting", extra={"exit_code": code})
-        return code
+        return summary.failed(code, f"interrupted by {signal_name} while waiting")
     except ServiceError as exc:
-        log.error("%s", exc, extra={"exit_code": int(exc.exit_code)})
-        return exc.exit_code
-    return ExitCode.OK
+        return summary.failed(exc.exit_code, str(exc))
+    return summary.succeeded(outcome)
 
 
 def run() -> None:

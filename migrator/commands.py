@@ -18,7 +18,7 @@ from core.db import create_db_engine, is_sqlite
 from core.errors import ConfigurationError
 from core.settings import Settings
 from migrator.alembic_config import alembic_config
-from migrator.ddl_cursor import ddl_connect_args
+from migrator.ddl_cursor import ddl_connect_args, unbound_reads
 from migrator.errors import LintFindings, ModelsDiffer, SchemaNotReady
 from migrator.lint import format_report, lint_revision, revisions_to_lint
 from migrator.lock import acquire_migration_lock, release_migration_lock
@@ -46,21 +46,26 @@ def connected(settings: Settings, *, for_ddl: bool = False) -> Iterator[Connecti
             return
         with interruptible():
             connection = wait_for_database(engine, settings.migrator_wait_timeout)
+        if for_ddl:
+            unbound_reads(connection)
         with connection:
             yield connection
     finally:
         engine.dispose()
 
 
-def upgrade(settings: Settings) -> None:
+def upgrade(settings: Settings) -> str:
+    """Upgrade to head; return "FROM -> TO, N revision(s) applied" for the run's summary."""
     with connected(settings, for_ddl=True) as connection:
         with interruptible():
             lock = acquire_migration_lock(connection, settings.migrator_lock_timeout)
         try:
+            start = ",".join(read_state(connection, settings).database) or "base"
             applied = upgrade_to_head(connection, settings)
+            end = ",".join(read_state(connection, settings).database) or "base"
         finally:
             release_migration_lock(connection, lock)
-    log.info("upgrade complete: %d revision(s) applied", len(applied))
+    return f"{start} -> {end}, {len(applied)} revision(s) applied"
 
 
 def current(settings: Settings) -> None:
@@ -111,7 +116,7 @@ def lint(settings: Settings, from_revision: str | None = None, all_revisions: bo
     log.info("lint: %d revision(s) clean or declared", len(reports))
 
 
-def stamp(settings: Settings, revision: str) -> None:
+def stamp(settings: Settings, revision: str) -> str:
     """Set the version table to `revision` without running any DDL, under the migration lock:
     to adopt a database created outside this project, or to finish a manual repair."""
     known_revision(ScriptDirectory(str(settings.alembic_script_location)), revision)
@@ -128,6 +133,7 @@ def stamp(settings: Settings, revision: str) -> None:
     was, now = (",".join(s.database) or "base" for s in (before, after))
     log.warning("stamped %s -> %s without running DDL (%s)", was, now, after.describe())
     print(f"stamped: {was} -> {now} ({after.status.value})")
+    return f"{was} -> {now} stamped, no DDL"
 
 
 def known_revision(scripts: ScriptDirectory, revision: str) -> str | None:

@@ -9,8 +9,10 @@ ER_LOCK_WAIT_TIMEOUT) is retried, that statement alone, with backoff, until
 MIGRATOR_DDL_RETRY_BUDGET runs out. MySQL commits each DDL statement by itself, and one that
 timed out changed nothing, so repeating it is safe; between tries the queued writes flow.
 
-The session has no client read timeout: a long ALTER (an index on a big table, a rebuild) is
-never cut off by the client while the server goes on running it.
+Once connected, the session has no client read timeout: a long ALTER (an index on a big table,
+a rebuild) is never cut off by the client while the server goes on running it. The handshake
+and the wait's first `SELECT 1` are bounded by DB_CONNECT_TIMEOUT, so a hung server is still
+waited for, not hung on.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 from typing import Any
 
 import pymysql
+from sqlalchemy import Connection
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -118,6 +121,14 @@ def ddl_connect_args(settings: Settings) -> dict[str, Any]:
     return {
         "cursorclass": cursor,
         "init_command": f"SET SESSION lock_wait_timeout = {settings.migrator_lock_wait_timeout}",
-        "read_timeout": None,
+        "read_timeout": settings.db_connect_timeout,
         "write_timeout": None,
     }
+
+
+def unbound_reads(connection: Connection) -> None:
+    """Lift the client read timeout of a connected session (see the module docstring)."""
+    dbapi_connection = connection.connection.dbapi_connection
+    # PyMySQL has no public setter; it re-applies _read_timeout to the socket before each read.
+    if isinstance(dbapi_connection, pymysql.connections.Connection):
+        dbapi_connection._read_timeout = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError
 
+from core.db_errors import driver_error, mysql_error_code
+
 # MySQL/MariaDB client and server error codes worth waiting out.
 TRANSIENT_ERROR_CODES = frozenset(
     {
@@ -22,18 +24,7 @@ TRANSIENT_ERROR_CODES = frozenset(
 # Codes that mean "check your settings"; anything else unknown is also treated as permanent.
 ACCESS_DENIED_CODES = frozenset({1044, 1045, 1130, 1698})
 UNKNOWN_DATABASE_CODE = 1049
-
-
-def driver_error(exc: BaseException) -> BaseException:
-    """The driver's own exception behind SQLAlchemy's wrapper (or the exception itself)."""
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
-        return exc.orig
-    return exc
-
-
-def mysql_error_code(exc: BaseException) -> int | None:
-    args = getattr(driver_error(exc), "args", ())
-    return args[0] if args and isinstance(args[0], int) else None
+DATABASE_ACCESS_DENIED_CODE = 1044  # ER_DBACCESS_DENIED_ERROR: the login worked, the schema not
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -47,6 +38,11 @@ def is_transient(exc: BaseException) -> bool:
 def hint_for(exc: BaseException) -> str:
     """Name the setting to check, never its value."""
     code = mysql_error_code(exc)
+    if code == DATABASE_ACCESS_DENIED_CODE:
+        return (
+            "access denied to the database: check DB_NAME, and that DB_USER was granted rights "
+            "on it (deploy/mysql/initdb/10-app-users.sh)"
+        )
     if code in ACCESS_DENIED_CODES:
         return "access denied: check DB_USER and DB_PASSWORD (or DB_PASSWORD_FILE) and the grants"
     if code == UNKNOWN_DATABASE_CODE:
@@ -61,9 +57,3 @@ def is_refused(exc: BaseException) -> bool:
     orig = driver_error(exc)
     # PyMySQL keeps the socket error behind its "Can't connect" OperationalError.
     return isinstance(getattr(orig, "original_exception", orig), ConnectionRefusedError)
-
-
-def one_line(exc: BaseException) -> str:
-    orig = driver_error(exc)
-    text = str(orig).strip().splitlines()
-    return text[0] if text else orig.__class__.__name__

@@ -12,11 +12,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from core.db import is_sqlite
+from core.db_errors import one_line
 from core.schema_revision import SchemaState, SchemaStatus, schema_state
 from core.settings import Settings
 from migrator.alembic_config import alembic_config
 from migrator.errors import MetadataLockTimeout, MigrationFailed
-from migrator.transient import one_line
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ def test_missing_desc_is_422(client: TestClient) -> None:
     response = client.post("/info", data={"other": "x"})
 
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "desc"]
+    assert response.json()["errors"][0]["loc"] == ["body", "desc"]
 
 
 def test_desc_over_65535_bytes_is_422_and_not_written(client: TestClient) -> None:
@@ -26,7 +26,7 @@ def test_desc_over_65535_bytes_is_422_and_not_written(client: TestClient) -> Non
     response = client.post("/info", data={"desc": too_long})
 
     assert response.status_code == 422
-    assert "65536 bytes" in response.json()["detail"][0]["msg"]
+    assert "65536 bytes" in response.json()["errors"][0]["msg"]
     assert _count(client) == 0
 
 
@@ -54,7 +54,7 @@ def test_invalid_utf8_is_422_not_replaced(client: TestClient) -> None:
         response = client.post("/info", content=body, headers=FORM)
 
         assert response.status_code == 422, body
-        assert "UTF-8" in response.json()["detail"][0]["msg"]
+        assert "UTF-8" in response.json()["errors"][0]["msg"]
     assert _count(client) == 0
 
 
@@ -83,3 +83,24 @@ def test_bogus_content_length_is_413_not_500(client: TestClient) -> None:
     )
 
     assert response.status_code == 413
+
+
+def test_every_error_is_json_of_one_shape(client: TestClient) -> None:
+    answers = {
+        404: client.get("/info/987654"),
+        405: client.delete("/info"),
+        413: client.post("/info", data={"desc": "x" * (1024 * 1024)}),
+        415: client.post("/info", json={"desc": "x"}),
+        422: client.get("/info", params={"limit": 0}),
+    }
+    unknown_path = client.get("/no/such/path")
+
+    for status, response in [*answers.items(), (404, unknown_path)]:
+        assert response.status_code == status
+        assert response.headers["content-type"] == "application/json"
+        body = response.json()
+        assert set(body) <= {"code", "detail", "errors", "write"}, body
+        assert isinstance(body["code"], str)
+        assert isinstance(body["detail"], str)
+    assert answers[405].headers["Allow"] == "GET, POST"
+    assert answers[422].json()["errors"][0]["loc"] == ["query", "limit"]

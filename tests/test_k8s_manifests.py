@@ -233,3 +233,37 @@ def test_only_namespaced_objects(rendered: dict[str, list[Doc]], variant: str) -
     assert not kinds & CLUSTER_SCOPED
     assert len(namespaces) == 1
     assert None not in namespaces
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_migrator_container_leaves_a_termination_message(
+    rendered: dict[str, list[Doc]], variant: str
+) -> None:
+    config = _one(rendered[variant], "ConfigMap", "info-service-config")["data"]
+    migrators = [
+        container
+        for _, spec in _pod_specs(rendered[variant])
+        for container in _containers(spec)
+        if container["image"].split(":")[0].endswith("info-service-migrate")
+    ]
+
+    assert len(migrators) == (2 if variant == "dev+migration-job" else 1)
+    assert config["MIGRATOR_TERMINATION_MESSAGE_PATH"] == "/dev/termination-log"
+    for container in migrators:
+        assert container["terminationMessagePolicy"] == "FallbackToLogsOnError", container["name"]
+        assert container.get("terminationMessagePath", "/dev/termination-log") == (
+            "/dev/termination-log"
+        )
+        assert any(ref["configMapRef"]["name"].startswith("info-service-config")
+                   for ref in container["envFrom"])  # fmt: skip
+
+
+def test_probe_timeouts_fit_the_apis_own_bounds(rendered: dict[str, list[Doc]]) -> None:
+    api = _one(rendered["production"], "Deployment", "info-service-api")["spec"]["template"]
+    container = api["spec"]["containers"][0]
+    config = _one(rendered["production"], "ConfigMap", "info-service-config")["data"]
+
+    assert float(config["READINESS_TIMEOUT"]) < container["readinessProbe"]["timeoutSeconds"]
+    assert float(config["READINESS_TIMEOUT"]) < container["startupProbe"]["timeoutSeconds"]
+    assert container["livenessProbe"]["timeoutSeconds"] >= 1  # /healthz never waits on the database
+    assert api["metadata"]["annotations"]["prometheus.io/path"] == "/metrics"

@@ -65,4 +65,9 @@ def test_database_down_means_503_on_readyz_and_info_but_200_on_healthz() -> None
     assert ready.status_code == 503
     assert ready.json()["reason"] == "database unreachable"
     assert created.status_code == 503
-    assert created.json() == {"detail": "database unavailable"}
+    assert created.json() == {
+        "code": "database_unavailable",
+        "detail": "database unavailable; retry shortly",
+        "write": "not_written",
+    }
+    assert created.headers["Retry-After"] == "1"

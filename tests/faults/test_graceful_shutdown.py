@@ -20,7 +20,13 @@ IN_FLIGHT = 6
 def test_sigterm_lets_accepted_requests_finish(
     mysql_server: ThrowawayServer, migrated_mysql_url: str, start_api: StartApi
 ) -> None:
-    api = start_api(migrated_mysql_url, graceful_timeout=GRACEFUL_TIMEOUT)
+    # Budgets long enough that every request is still waiting, not answered 503, at SIGTERM.
+    api = start_api(
+        migrated_mysql_url,
+        graceful_timeout=GRACEFUL_TIMEOUT,
+        db_write_queue_timeout=20,
+        db_request_timeout=20,
+    )
     database = make_url(migrated_mysql_url).database
     blocker = mysql_server.admin_connection(database)
     results: list[tuple[int, dict[str, object]] | BaseException] = []

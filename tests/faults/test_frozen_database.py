@@ -1,0 +1,91 @@
+"""A database that hangs (SIGSTOP: connections are accepted, nothing answers), then resumes:
+bounded 503s, fast readiness and liveness, recovery without a restart, nothing acknowledged lost."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import create_engine, text
+
+from harness.api_process import StartApi
+from harness.http import get_status, post_info
+from harness.mysql_server import ThrowawayServer
+
+CLIENTS = 12
+FROZEN_SECONDS = 12
+
+
+@dataclass
+class Outcome:
+    started: float
+    seconds: float
+    status: int
+    body: dict[str, object]
+
+
+def _timed_status(base: str, path: str) -> tuple[int, float]:
+    started = time.monotonic()
+    status = get_status(base, path, timeout=30)
+    return status, time.monotonic() - started
+
+
+def test_frozen_database(own_server: ThrowawayServer, start_api: StartApi) -> None:
+    url = own_server.url("app")
+    api = start_api(url)
+    outcomes: list[Outcome] = []
+    stop = threading.Event()
+
+    def load() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                status, body = post_info(api.base, "through a hang", timeout=30)
+            except OSError:
+                status, body = 0, {}
+            outcomes.append(Outcome(started, time.monotonic() - started, status, body))
+
+    clients = [threading.Thread(target=load) for _ in range(CLIENTS)]
+    for client in clients:
+        client.start()
+    time.sleep(1)
+
+    own_server.freeze()
+    frozen_at = time.monotonic()
+    time.sleep(3)
+    ready = _timed_status(api.base, "/readyz")
+    health = _timed_status(api.base, "/healthz")
+    time.sleep(max(0.0, FROZEN_SECONDS - (time.monotonic() - frozen_at)))
+    own_server.thaw()
+    thawed_at = time.monotonic()
+    while not any(o.status == 201 and o.started > thawed_at for o in outcomes):
+        assert time.monotonic() - thawed_at < 5, "no 2xx within 5 s of the thaw"
+        time.sleep(0.05)
+    recovered_after = time.monotonic() - thawed_at
+    time.sleep(1)
+    stop.set()
+    for client in clients:
+        client.join()
+
+    during = [o for o in outcomes if frozen_at < o.started and o.started + o.seconds < thawed_at]
+    unknown = [o for o in outcomes if o.body.get("write") == "unknown"]
+    acknowledged = {o.body["id"] for o in outcomes if o.status == 201}
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        stored = set(connection.execute(text("SELECT id FROM some_infos")).scalars())
+    engine.dispose()
+
+    assert during, "no request was answered during the hang"
+    assert {o.status for o in during} == {503}
+    assert max(o.seconds for o in outcomes if o.started > frozen_at) < 10
+    assert {o.status for o in outcomes} <= {201, 503}
+    assert all(o.body.get("write") in ("not_written", "unknown") for o in during)
+    assert unknown, "a write in flight at the freeze is reported as of unknown fate"
+    assert ready == (503, ready[1])
+    assert ready[1] < 2
+    assert health == (200, health[1])
+    assert health[1] < 1
+    assert recovered_after < 5
+    assert api.process.poll() is None  # served again without a restart
+    assert acknowledged <= stored
