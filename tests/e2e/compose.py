@@ -16,6 +16,19 @@ from harness.mysql_server import free_port
 PROJECT_LABEL = "com.docker.compose.project"
 
 
+def python_version() -> str:
+    """As `docker compose` decides it: the environment, then .env, then the Dockerfiles' default."""
+    if "PYTHON_VERSION" in os.environ:
+        return os.environ["PYTHON_VERSION"]
+    dotenv = PROJECT_ROOT / ".env"
+    if dotenv.is_file():
+        for line in dotenv.read_text().splitlines():
+            name, _, value = line.partition("=")
+            if name.strip() == "PYTHON_VERSION" and value.strip():
+                return value.strip().strip("\"'")
+    return "3.13"
+
+
 def engine_problem() -> str | None:
     """None when a Docker engine with Compose v2 answers; otherwise what is missing."""
     if shutil.which("docker") is None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.compose import ComposeProject, engine_problem
+from tests.e2e.compose import ComposeProject, engine_problem, python_version
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +18,7 @@ def compose_project() -> Iterator[ComposeProject]:
         if os.environ.get("E2E_OPTIONAL") == "1":
             pytest.skip(f"e2e skipped because E2E_OPTIONAL=1: {problem}")
         pytest.fail(f"e2e needs Docker: {problem}", pytrace=False)
-    project = ComposeProject(os.environ.get("PYTHON_VERSION", "3.13"))
+    project = ComposeProject(python_version())
     try:
         yield project
     finally:

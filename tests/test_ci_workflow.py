@@ -1,0 +1,85 @@
+"""The hosted workflow calls only what exists here: Makefile targets, the images the manifests
+and Compose use, the namespace of the dev overlay, pinned actions, least privilege."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from core.settings import PROJECT_ROOT
+from harness import k8s_e2e
+from harness.cluster import IMAGES
+
+WORKFLOW = PROJECT_ROOT / ".github" / "workflows" / "ci.yml"
+
+
+def _workflow() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())
+    return loaded
+
+
+def _steps() -> list[dict[str, Any]]:
+    return [step for job in _workflow()["jobs"].values() for step in job["steps"]]
+
+
+def _make_targets() -> set[str]:
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    return set(re.findall(r"^([a-z][a-z0-9-]*):", makefile, re.MULTILINE))
+
+
+def test_every_make_target_the_workflow_calls_exists() -> None:
+    called = {
+        target
+        for step in _steps()
+        for target in re.findall(r"\bmake ([a-z][a-z0-9-]*)", step.get("run", ""))
+    }
+
+    assert called == {"lint", "test", "e2e", "k8s-e2e"}
+    assert called <= _make_targets()
+
+
+def test_actions_are_pinned_by_commit_sha() -> None:
+    for step in _steps():
+        if "uses" in step:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+
+
+def test_least_privilege_and_one_run_per_ref() -> None:
+    workflow = _workflow()
+
+    assert workflow["permissions"] == {"contents": "read"}
+    assert all("permissions" not in job for job in workflow["jobs"].values())
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+
+
+def test_the_test_matrix_runs_the_real_mysql_84_image_through_the_harness() -> None:
+    test = _workflow()["jobs"]["test"]
+
+    assert "mysql:8.4" in test["strategy"]["matrix"]["image"]
+    assert test["env"]["TEST_DATABASE_SERVER"] == "docker"
+    assert test["env"]["TEST_DATABASE_IMAGE"] == "${{ matrix.image }}"
+    assert "TEST_DATABASE_IMAGE" in (PROJECT_ROOT / "harness" / "docker_server.py").read_text()
+
+
+def test_k8s_e2e_uses_the_manifests_names_images_and_paths() -> None:
+    dev = yaml.safe_load((k8s_e2e.OVERLAYS / "dev" / "kustomization.yaml").read_text())
+    deployment = (PROJECT_ROOT / "deploy" / "k8s" / "base" / "deployment.yaml").read_text()
+    service = yaml.safe_load(
+        (PROJECT_ROOT / "deploy" / "k8s" / "base" / "service.yaml").read_text()
+    )
+    kind_step = next(s for s in _steps() if "kind-action" in s.get("uses", ""))
+
+    assert dev["namespace"] == k8s_e2e.NAMESPACE
+    assert {image["name"]: image["newTag"] for image in dev["images"]} == dict.fromkeys(
+        IMAGES, "dev"
+    )
+    assert all((PROJECT_ROOT / dockerfile).is_file() for dockerfile in IMAGES.values())
+    assert service["metadata"]["name"] == "info-service"
+    assert "name: migrate" in deployment
+    assert "name: api" in deployment
+    assert k8s_e2e.RELEASE_REVISION.is_file()
+    assert re.fullmatch(
+        r"kindest/node:v[\d.]+@sha256:[0-9a-f]{64}", kind_step["with"]["node_image"]
+    )
