@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import bindparam, insert
@@ -34,20 +34,33 @@ from core.settings import Settings
 
 
 class _Attempt:
-    """What one write got to before its answer: never sent, or sent (and maybe lost)."""
+    """One write's way through the writer: queued, started on a thread, INSERT sent (and maybe
+    lost), or abandoned because its answer was given first. The lock makes "answered before it
+    was sent" and "sent" exclusive, so the 503's `write` is always true."""
 
-    __slots__ = ("abandoned", "lock", "lost", "sent")
+    __slots__ = ("abandoned", "answer", "lock", "lost", "sent", "started", "timer")
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.sent = self.abandoned = self.lost = False
+        self.started = self.sent = self.abandoned = self.lost = False
+        self.answer: Unavailable | None = None
+        self.timer: asyncio.TimerHandle | None = None
+
+    def start(self) -> bool:
+        """On the thread: False if the write was answered while it queued (then skip it)."""
+        with self.lock:
+            self.started = not self.abandoned
+            return self.started
 
     def mark_sent(self) -> bool:
-        """Called on the thread right before the INSERT goes out; False: the answer is gone."""
         with self.lock:
-            if not self.abandoned:
-                self.sent = True
+            self.sent = not self.abandoned
             return self.sent
+
+    def abandon_if_queued(self) -> bool:
+        with self.lock:
+            self.abandoned = not self.started
+            return self.abandoned
 
     def abandon(self) -> WriteFate:
         with self.lock:
@@ -62,6 +75,8 @@ class InfoWriter:
     Inserts run on a fixed set of threads of its own (DB_WRITE_THREADS): threads that never
     exit, so each connection a thread keeps is always given back, and few, because every thread
     waiting on the database must win the GIL back from the event loop after each round trip.
+    Writes queue in the executor, so a thread takes the next one without waiting for the event
+    loop; timers on the loop answer those that wait too long.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -72,8 +87,6 @@ class InfoWriter:
         self._executor = ThreadPoolExecutor(
             max_workers=settings.db_write_threads, thread_name_prefix="info-writer"
         )
-        # One slot per thread: a write holds one until its thread is done, even past its answer.
-        self._slots = asyncio.Semaphore(settings.db_write_threads)
         self._budget = settings.db_request_timeout
         self._queue_timeout = settings.db_write_queue_timeout
         compiled = (
@@ -86,19 +99,19 @@ class InfoWriter:
     async def insert(self, desc: str) -> int:
         """Insert one row on a writer thread; return its id once it is committed."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._budget
-        await self._take_slot()
         attempt = _Attempt()
-        future = self._executor.submit(self.insert_blocking, desc, attempt)
+        metrics.WRITER_QUEUE.inc()
+        waiting = asyncio.wrap_future(self._executor.submit(self._run, desc, attempt))
+        budget_ends = loop.time() + self._budget
+        attempt.timer = loop.call_later(
+            self._queue_timeout, self._queue_expired, attempt, waiting, loop, budget_ends
+        )
         try:
-            async with asyncio.timeout_at(deadline):
-                return await asyncio.wrap_future(future)
-        except TimeoutError:
-            raise Unavailable(
-                "database_timeout",
-                f"the database did not answer within DB_REQUEST_TIMEOUT={self._budget:g} s",
-                write=attempt.abandon(),
-            ) from None
+            return await waiting
+        except asyncio.CancelledError:
+            if attempt.answer is None:
+                raise  # the request itself was cancelled
+            raise attempt.answer from None
         except DBAPIError as exc:
             if is_schema_error(exc):
                 raise Unavailable("schema_not_ready", SCHEMA_NOT_READY, "not_written") from exc
@@ -107,34 +120,41 @@ class InfoWriter:
             write: WriteFate = "unknown" if attempt.sent and attempt.lost else "not_written"
             raise Unavailable("database_unavailable", UNAVAILABLE, write) from exc
         finally:
-            self._give_back_slot(future, loop)
+            attempt.timer.cancel()
 
-    async def _take_slot(self) -> None:
-        if not self._slots.locked():
-            await self._slots.acquire()  # a free thread: no wait
+    def _queue_expired(
+        self,
+        attempt: _Attempt,
+        waiting: asyncio.Future[int],
+        loop: asyncio.AbstractEventLoop,
+        budget_ends: float,
+    ) -> None:
+        if attempt.abandon_if_queued():
+            metrics.WRITER_QUEUE.dec()
+            attempt.answer = Unavailable(
+                "writers_busy",
+                "every writer thread is waiting on the database "
+                f"(DB_WRITE_QUEUE_TIMEOUT={self._queue_timeout:g} s); nothing was written",
+                write="not_written",
+            )
+            waiting.cancel()
         else:
-            try:
-                with metrics.tracked(metrics.WRITER_QUEUE):
-                    async with asyncio.timeout(self._queue_timeout):
-                        await self._slots.acquire()
-            except TimeoutError:
-                raise Unavailable(
-                    "writers_busy",
-                    "every writer thread is waiting on the database "
-                    f"(DB_WRITE_QUEUE_TIMEOUT={self._queue_timeout:g} s); nothing was written",
-                    write="not_written",
-                ) from None
-        metrics.WRITERS_BUSY.inc()
+            attempt.timer = loop.call_at(budget_ends, self._budget_spent, attempt, waiting)
 
-    def _give_back_slot(self, future: Future[int], loop: asyncio.AbstractEventLoop) -> None:
-        def give_back() -> None:
-            metrics.WRITERS_BUSY.dec()
-            self._slots.release()
+    def _budget_spent(self, attempt: _Attempt, waiting: asyncio.Future[int]) -> None:
+        attempt.answer = Unavailable(
+            "database_timeout",
+            f"the database did not answer within DB_REQUEST_TIMEOUT={self._budget:g} s",
+            write=attempt.abandon(),
+        )
+        waiting.cancel()
 
-        if future.done():
-            give_back()
-        else:  # answered before the thread finished: free the slot when it does
-            future.add_done_callback(lambda _: loop.call_soon_threadsafe(give_back))
+    def _run(self, desc: str, attempt: _Attempt) -> int:
+        if not attempt.start():
+            raise TimeoutError("answered while queued; not sending it")
+        metrics.WRITER_QUEUE.dec()
+        with metrics.tracked(metrics.WRITERS_BUSY):
+            return self.insert_blocking(desc, attempt)
 
     def insert_blocking(self, desc: str, attempt: _Attempt) -> int:
         params: Any = (desc,) if self._positional else {"desc": desc}

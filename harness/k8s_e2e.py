@@ -29,6 +29,7 @@ from pathlib import Path
 from core.settings import PROJECT_ROOT
 from harness.cluster import ClusterError, build_images, cluster_problem, load_images, run
 from harness.mysql_server import free_port
+from harness.scripts import ADD_NOTES_COLUMN
 
 NAMESPACE = "info-service-dev"  # the dev overlay's; tests/test_ci_workflow.py checks they agree
 OVERLAYS = PROJECT_ROOT / "deploy" / "k8s" / "overlays"
@@ -36,7 +37,7 @@ JOB_OVERLAY = OVERLAYS / ".e2e-dev-job"  # beside dev, so its relative paths hol
 DEPLOYMENT = "deployment/info-service-api"
 API_PODS = "app.kubernetes.io/name=info-service-api"
 RELEASE_TAG = "e2e-next"
-RELEASE_REVISION = Path(__file__).parent / "revisions" / "0002_k8s_e2e_notes.py"
+RELEASE_REVISION = ADD_NOTES_COLUMN
 LOAD_POD = "e2e-load"
 LOAD_SCRIPT = """
 import os, time, urllib.parse, urllib.request

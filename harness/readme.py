@@ -52,6 +52,29 @@ def shell_blocks(readme: Path = PROJECT_ROOT / "README.md") -> list[Block]:
     return blocks
 
 
+def run_commands(
+    block: Block, cwd: Path, env: dict[str, str], port: int
+) -> list[tuple[str, str | None, subprocess.CompletedProcess[str]]]:
+    """Run each command of `block` as written, in bash, in `cwd`; `localhost:8000` becomes
+    `localhost:PORT` so that nothing collides with a server already on 8000. Stops at the
+    first command that fails (the last result then has its non-zero code)."""
+    results = []
+    for command, promised in block.commands():
+        done = subprocess.run(
+            ["bash", "-c", command.replace("localhost:8000", f"localhost:{port}")],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        results.append((command, promised, done))
+        if done.returncode != 0:
+            break
+    return results
+
+
 def copy_of_the_tree(target: Path) -> Path:
     """The files git knows (tracked, or untracked and not ignored), as a fresh clone has them."""
     listed = subprocess.run(

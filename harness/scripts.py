@@ -7,6 +7,9 @@ from pathlib import Path
 
 from core.settings import PROJECT_ROOT
 
+# An additive revision (a nullable column on some_infos) for the benchmarks and make k8s-e2e.
+ADD_NOTES_COLUMN = Path(__file__).parent / "revisions" / "0002_add_notes_column.py"
+
 
 def script_copy_with(tmp_path: Path, *revision_files: Path) -> Path:
     """Copy alembic/ to tmp_path and add the given revision files."""

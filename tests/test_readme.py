@@ -19,7 +19,7 @@ import yaml
 
 from core.settings import PROJECT_ROOT
 from harness.mysql_server import free_port
-from harness.readme import KINDS, Block, copy_of_the_tree, shell_blocks
+from harness.readme import KINDS, Block, copy_of_the_tree, run_commands, shell_blocks
 
 OVERLAYS = PROJECT_ROOT / "deploy" / "k8s" / "overlays"
 RESOURCE_KINDS = {
@@ -146,16 +146,7 @@ def _wait_ready(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
 def test_the_local_blocks_run_as_written(served_copy: tuple[Path, int, dict[str, str]]) -> None:
     tree, port, env = served_copy
     for block in _blocks("runs"):
-        for command, promised in block.commands():
-            run = subprocess.run(
-                ["bash", "-c", command.replace("localhost:8000", f"localhost:{port}")],
-                cwd=tree,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=300,
-                check=False,
-            )
+        for command, promised, run in run_commands(block, tree, env, port):
             assert run.returncode == 0, f"{command}: {run.stderr[-2000:]}"
             if promised is not None:
                 assert promised in run.stdout, f"{command}: printed {run.stdout!r}"

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from harness.mysql_server import free_port
-from harness.readme import copy_of_the_tree, shell_blocks
+from harness.readme import copy_of_the_tree, run_commands, shell_blocks
 from tests.e2e.compose import ComposeProject
 
 
@@ -20,25 +20,17 @@ def test_the_compose_block_runs_as_written(compose_project: ComposeProject, tmp_
     port = free_port()
     env = {**os.environ, "COMPOSE_PROJECT_NAME": f"readme{uuid.uuid4().hex[:8]}"}
     env["API_PORT"] = str(port)
-    outputs: dict[str, str] = {}
     try:
-        for command, _ in block.commands():
-            run = subprocess.run(
-                ["bash", "-c", command.replace("localhost:8000", f"localhost:{port}")],
-                cwd=tree,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=900,
-                check=False,
-            )
-            assert run.returncode == 0, f"{command}: {run.stderr[-3000:]}"
-            outputs[command.split()[0] + " " + " ".join(command.split()[1:3])] = run.stdout
+        results = run_commands(block, tree, env, port)
     finally:
         subprocess.run(
             ["docker", "compose", "down", "-v"], cwd=tree, env=env, capture_output=True, check=False
         )
+    for command, _, run in results:
+        assert run.returncode == 0, f"{command}: {run.stderr[-3000:]}"
+    outputs = {" ".join(command.split()[:3]): run.stdout for command, _, run in results}
 
+    assert len(results) == len(block.commands())
     assert '{"id":1,"desc":"hoge"}' in outputs["curl -X POST"]
     assert "Exited (0)" in outputs["docker compose ps"]
     assert "migrate upgrade ok" in outputs["docker compose logs"]

@@ -4,34 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
 from sqlalchemy import create_engine, text
 
 from harness.api_process import StartApi
-from harness.http import get_status, post_info
+from harness.http import Outcome, get_status, post_until
 from harness.mysql_server import ThrowawayServer
 
 CONNECT_TIMEOUT = 1
 CLIENTS = 4
-
-
-@dataclass
-class Outcome:
-    started: float
-    seconds: float
-    status: int
-    new_id: int | None
-
-
-def _load(base: str, outcomes: list[Outcome], stop: threading.Event) -> None:
-    while not stop.is_set():
-        started = time.monotonic()
-        try:
-            status, body = post_info(base, "under load", timeout=30)
-        except OSError:
-            status, body = 0, {}
-        outcomes.append(Outcome(started, time.monotonic() - started, status, body.get("id")))
 
 
 def test_outage_under_load(own_server: ThrowawayServer, start_api: StartApi) -> None:
@@ -40,7 +21,8 @@ def test_outage_under_load(own_server: ThrowawayServer, start_api: StartApi) -> 
     outcomes: list[Outcome] = []
     stop = threading.Event()
     clients = [
-        threading.Thread(target=_load, args=(api.base, outcomes, stop)) for _ in range(CLIENTS)
+        threading.Thread(target=post_until, args=(api.base, "under load", outcomes, stop))
+        for _ in range(CLIENTS)
     ]
     for client in clients:
         client.start()
@@ -67,7 +49,7 @@ def test_outage_under_load(own_server: ThrowawayServer, start_api: StartApi) -> 
     during = [
         o for o in outcomes if killed_at + 0.5 < o.started and o.started + o.seconds < restart_at
     ]
-    acknowledged = {o.new_id for o in outcomes if o.status == 201}
+    acknowledged = {o.body["id"] for o in outcomes if o.status == 201}
     engine = create_engine(url)
     with engine.connect() as connection:
         stored = set(connection.execute(text("SELECT id FROM some_infos")).scalars())

@@ -5,24 +5,15 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
 from sqlalchemy import create_engine, text
 
 from harness.api_process import StartApi
-from harness.http import get_status, post_info
+from harness.http import Outcome, get_status, post_until
 from harness.mysql_server import ThrowawayServer
 
 CLIENTS = 12
 FROZEN_SECONDS = 12
-
-
-@dataclass
-class Outcome:
-    started: float
-    seconds: float
-    status: int
-    body: dict[str, object]
 
 
 def _timed_status(base: str, path: str) -> tuple[int, float]:
@@ -37,16 +28,10 @@ def test_frozen_database(own_server: ThrowawayServer, start_api: StartApi) -> No
     outcomes: list[Outcome] = []
     stop = threading.Event()
 
-    def load() -> None:
-        while not stop.is_set():
-            started = time.monotonic()
-            try:
-                status, body = post_info(api.base, "through a hang", timeout=30)
-            except OSError:
-                status, body = 0, {}
-            outcomes.append(Outcome(started, time.monotonic() - started, status, body))
-
-    clients = [threading.Thread(target=load) for _ in range(CLIENTS)]
+    clients = [
+        threading.Thread(target=post_until, args=(api.base, "through a hang", outcomes, stop))
+        for _ in range(CLIENTS)
+    ]
     for client in clients:
         client.start()
     time.sleep(1)

@@ -10,7 +10,7 @@ from pathlib import Path
 from core.errors import ExitCode
 from harness.api_process import StartApi
 from harness.db import version_in
-from harness.http import post_info
+from harness.http import Outcome, post_until
 from harness.migrator_process import run_migrator, start_migrator
 from harness.mysql_server import ThrowawayServer
 from tests.support.scripts import script_copy_with
@@ -19,22 +19,16 @@ HOLD_SECONDS = 12
 CLIENTS = 4
 
 
-def _writes(base: str, outcomes: list[tuple[int, float]], stop: threading.Event) -> None:
-    while not stop.is_set():
-        started = time.monotonic()
-        status, _ = post_info(base, "while the ALTER waits", timeout=30)
-        outcomes.append((status, time.monotonic() - started))
-
-
 def test_writes_flow_while_a_transaction_holds_the_metadata_lock(
     own_server: ThrowawayServer, start_api: StartApi, tmp_path: Path
 ) -> None:
     url = own_server.url("app")
     api = start_api(url)
-    outcomes: list[tuple[int, float]] = []
+    outcomes: list[Outcome] = []
     stop = threading.Event()
     clients = [
-        threading.Thread(target=_writes, args=(api.base, outcomes, stop)) for _ in range(CLIENTS)
+        threading.Thread(target=post_until, args=(api.base, "behind an ALTER", outcomes, stop))
+        for _ in range(CLIENTS)
     ]
     for client in clients:
         client.start()
@@ -62,8 +56,8 @@ def test_writes_flow_while_a_transaction_holds_the_metadata_lock(
     assert version_in(url) == ["0002"]
     assert "waiting on a metadata lock" in stderr
     assert f"connection {holder_id} " in stderr
-    assert {status for status, _ in outcomes} == {201}
-    assert max(seconds for _, seconds in outcomes) <= 3, sorted(s for _, s in outcomes)[-5:]
+    assert {o.status for o in outcomes} == {201}
+    assert max(o.seconds for o in outcomes) <= 3, sorted(o.seconds for o in outcomes)[-5:]
 
 
 def test_a_client_read_timeout_never_cuts_a_migration_statement(
