@@ -54,12 +54,26 @@ class TextFormatter(logging.Formatter):
         return " ".join([line.replace("\n", " | "), *fields])
 
 
+class SocketCloseNoise(logging.Filter):
+    """Drop gunicorn's "Error while closing socket [Errno 9]" at each worker's normal exit.
+
+    uvicorn's shutdown closes the listening sockets gunicorn handed it; gunicorn then closes the
+    same ones and logs the EBADF at INFO. Nothing is wrong, and an operator reading shutdown logs
+    should not have to learn that.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Error while closing socket") and "[Errno 9]" in message)
+
+
 def logging_dict(log_format: str, level: str) -> dict[str, Any]:
     formatter = JsonFormatter if log_format == "json" else TextFormatter
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"default": {"()": formatter}},
+        "filters": {"socket_close_noise": {"()": SocketCloseNoise}},
         "handlers": {
             "stderr": {
                 "class": "logging.StreamHandler",
@@ -69,7 +83,12 @@ def logging_dict(log_format: str, level: str) -> dict[str, Any]:
         },
         "root": {"level": level, "handlers": ["stderr"]},
         "loggers": {
-            "gunicorn.error": {"level": level, "handlers": [], "propagate": True},
+            "gunicorn.error": {
+                "level": level,
+                "handlers": [],
+                "propagate": True,
+                "filters": ["socket_close_noise"],
+            },
             "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
             "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
             "uvicorn.access": {"level": "WARNING", "handlers": [], "propagate": True},
