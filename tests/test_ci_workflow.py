@@ -3,7 +3,11 @@ and Compose use, the namespace of the dev overlay, pinned actions, least privile
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -83,3 +87,22 @@ def test_k8s_e2e_uses_the_manifests_names_images_and_paths() -> None:
     assert re.fullmatch(
         r"kindest/node:v[\d.]+@sha256:[0-9a-f]{64}", kind_step["with"]["node_image"]
     )
+
+
+def test_k8s_e2e_without_a_cluster_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "KUBECONFIG": str(tmp_path / "no-such-kubeconfig")}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.k8s_e2e"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert result.stdout.startswith("make k8s-e2e needs kubectl pointed at a reachable cluster: ")
+    assert len(result.stdout.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr

@@ -159,3 +159,15 @@ def test_error_classification(error: Exception, transient: bool) -> None:
     )
 
     assert is_transient(wrapped) is transient
+
+
+def test_no_rights_on_the_database_names_db_name_and_the_grants() -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from migrator.transient import hint_for
+
+    error = pymysql.err.OperationalError(1044, "Access denied for user 'app'@'%' to database 'x'")
+    hint = hint_for(DBAPIError.instance("SELECT 1", None, error, pymysql.err.Error))
+
+    assert "DB_NAME" in hint
+    assert "granted" in hint
