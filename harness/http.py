@@ -40,12 +40,30 @@ class Outcome:
     body: dict[str, Any]
 
 
-def post_until(base: str, desc: str, outcomes: list[Outcome], stop: threading.Event) -> None:
-    """POST /info back to back until `stop` is set, recording every outcome (for a thread)."""
-    while not stop.is_set():
-        started = time.monotonic()
-        try:
-            status, body = post_info(base, desc, timeout=30)
-        except OSError:
-            status, body = 0, {}
-        outcomes.append(Outcome(started, time.monotonic() - started, status, body))
+class WriteLoad:
+    """`clients` threads sending POST /info back to back until stop(), every outcome kept."""
+
+    def __init__(self, base: str, desc: str, clients: int) -> None:
+        self.outcomes: list[Outcome] = []
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._post_until_stopped, args=(base, desc))
+            for _ in range(clients)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _post_until_stopped(self, base: str, desc: str) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                status, body = post_info(base, desc, timeout=30)
+            except OSError:
+                status, body = 0, {}
+            self.outcomes.append(Outcome(started, time.monotonic() - started, status, body))
+
+    def stop(self) -> list[Outcome]:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+        return self.outcomes

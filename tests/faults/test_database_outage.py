@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 from sqlalchemy import create_engine, text
 
 from harness.api_process import StartApi
-from harness.http import Outcome, get_status, post_until
+from harness.http import WriteLoad, get_status
 from harness.mysql_server import ThrowawayServer
 
 CONNECT_TIMEOUT = 1
@@ -18,14 +17,8 @@ CLIENTS = 4
 def test_outage_under_load(own_server: ThrowawayServer, start_api: StartApi) -> None:
     url = own_server.url("app")
     api = start_api(url, db_connect_timeout=CONNECT_TIMEOUT)
-    outcomes: list[Outcome] = []
-    stop = threading.Event()
-    clients = [
-        threading.Thread(target=post_until, args=(api.base, "under load", outcomes, stop))
-        for _ in range(CLIENTS)
-    ]
-    for client in clients:
-        client.start()
+    load = WriteLoad(api.base, "under load", CLIENTS)
+    outcomes = load.outcomes
     time.sleep(1.5)
 
     own_server.kill()
@@ -41,9 +34,7 @@ def test_outage_under_load(own_server: ThrowawayServer, start_api: StartApi) -> 
         time.sleep(0.05)
     recovered_at = time.monotonic()
     time.sleep(1)
-    stop.set()
-    for client in clients:
-        client.join()
+    load.stop()
 
     # Requests that started and ended while the server was surely down.
     during = [

@@ -3,13 +3,12 @@ bounded 503s, fast readiness and liveness, recovery without a restart, nothing a
 
 from __future__ import annotations
 
-import threading
 import time
 
 from sqlalchemy import create_engine, text
 
 from harness.api_process import StartApi
-from harness.http import Outcome, get_status, post_until
+from harness.http import WriteLoad, get_status
 from harness.mysql_server import ThrowawayServer
 
 CLIENTS = 12
@@ -25,15 +24,8 @@ def _timed_status(base: str, path: str) -> tuple[int, float]:
 def test_frozen_database(own_server: ThrowawayServer, start_api: StartApi) -> None:
     url = own_server.url("app")
     api = start_api(url)
-    outcomes: list[Outcome] = []
-    stop = threading.Event()
-
-    clients = [
-        threading.Thread(target=post_until, args=(api.base, "through a hang", outcomes, stop))
-        for _ in range(CLIENTS)
-    ]
-    for client in clients:
-        client.start()
+    load = WriteLoad(api.base, "through a hang", CLIENTS)
+    outcomes = load.outcomes
     time.sleep(1)
 
     own_server.freeze()
@@ -49,9 +41,7 @@ def test_frozen_database(own_server: ThrowawayServer, start_api: StartApi) -> No
         time.sleep(0.05)
     recovered_after = time.monotonic() - thawed_at
     time.sleep(1)
-    stop.set()
-    for client in clients:
-        client.join()
+    load.stop()
 
     during = [o for o in outcomes if frozen_at < o.started and o.started + o.seconds < thawed_at]
     unknown = [o for o in outcomes if o.body.get("write") == "unknown"]

@@ -3,14 +3,13 @@ API's writes keep flowing, the migrator names the blocker and finishes once it i
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 from core.errors import ExitCode
 from harness.api_process import StartApi
 from harness.db import version_in
-from harness.http import Outcome, post_until
+from harness.http import WriteLoad
 from harness.migrator_process import run_migrator, start_migrator
 from harness.mysql_server import ThrowawayServer
 from tests.support.scripts import script_copy_with
@@ -24,14 +23,8 @@ def test_writes_flow_while_a_transaction_holds_the_metadata_lock(
 ) -> None:
     url = own_server.url("app")
     api = start_api(url)
-    outcomes: list[Outcome] = []
-    stop = threading.Event()
-    clients = [
-        threading.Thread(target=post_until, args=(api.base, "behind an ALTER", outcomes, stop))
-        for _ in range(CLIENTS)
-    ]
-    for client in clients:
-        client.start()
+    load = WriteLoad(api.base, "behind an ALTER", CLIENTS)
+    outcomes = load.outcomes
 
     report = own_server.admin_connection("app")  # a long report: a transaction that read the table
     report.autocommit(False)
@@ -46,9 +39,7 @@ def test_writes_flow_while_a_transaction_holds_the_metadata_lock(
     released_at = time.monotonic()
     _, stderr = migrator.communicate(timeout=60)
     exited_after = time.monotonic() - released_at
-    stop.set()
-    for client in clients:
-        client.join()
+    load.stop()
     report.close()
 
     assert migrator.returncode == ExitCode.OK, stderr
