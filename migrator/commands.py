@@ -60,12 +60,10 @@ def upgrade(settings: Settings) -> str:
         with interruptible():
             lock = acquire_migration_lock(connection, settings.migrator_lock_timeout)
         try:
-            start = ",".join(read_state(connection, settings).database) or "base"
-            applied = upgrade_to_head(connection, settings)
-            end = ",".join(read_state(connection, settings).database) or "base"
+            upgraded = upgrade_to_head(connection, settings)
         finally:
             release_migration_lock(connection, lock)
-    return f"{start} -> {end}, {len(applied)} revision(s) applied"
+    return upgraded.summary()
 
 
 def current(settings: Settings) -> None:

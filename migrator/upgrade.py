@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from alembic import command
@@ -34,19 +35,30 @@ def pending_revisions(config: Config, state: SchemaState) -> list[str]:
     return [rev.revision for rev in reversed(list(script.iterate_revisions("heads", lower)))]
 
 
-def upgrade_to_head(connection: Connection, settings: Settings) -> list[str]:
-    """Apply every pending revision on `connection` (which holds the lock); return those applied."""
+@dataclass(frozen=True)
+class Upgraded:
+    start: SchemaState
+    end: SchemaState
+    applied: list[str]
+
+    def summary(self) -> str:
+        start, end = (",".join(s.database) or "base" for s in (self.start, self.end))
+        return f"{start} -> {end}, {len(self.applied)} revision(s) applied"
+
+
+def upgrade_to_head(connection: Connection, settings: Settings) -> Upgraded:
+    """Apply every pending revision on `connection` (which holds the lock)."""
     state = read_state(connection, settings)
     if state.status is SchemaStatus.CURRENT:
         log.info("already at head", extra={"revision": state.required})
-        return []
+        return Upgraded(state, state, [])
     if state.status is SchemaStatus.AHEAD:
         log.warning(
             "database is ahead of this build; leaving it alone (%s)",
             state.describe(),
             extra={"revision": ",".join(state.database)},
         )
-        return []
+        return Upgraded(state, state, [])
 
     applied: list[str] = []
     clock = [time.monotonic()]
@@ -94,4 +106,4 @@ def upgrade_to_head(connection: Connection, settings: Settings) -> list[str]:
     final = read_state(connection, settings)
     if final.status is not SchemaStatus.CURRENT:
         raise MigrationFailed(f"upgrade finished but the {final.describe()}")
-    return applied
+    return Upgraded(state, final, applied)
