@@ -22,13 +22,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import bindparam, insert
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, StatementError
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from api import metrics
 from api.connection_leases import ConnectionLeases
-from api.problems import SCHEMA_NOT_READY, UNAVAILABLE, Unavailable, WriteFate
+from api.problems import Unavailable, WriteFate, unavailable_for
 from core.db import create_db_engine
-from core.db_errors import is_schema_error
 from core.models import SomeInfo
 from core.settings import Settings
 
@@ -113,12 +112,11 @@ class InfoWriter:
                 raise  # the request itself was cancelled
             raise attempt.answer from None
         except DBAPIError as exc:
-            if is_schema_error(exc):
-                raise Unavailable("schema_not_ready", SCHEMA_NOT_READY, "not_written") from exc
-            if not isinstance(exc, OperationalError | InterfaceError):
-                raise
             write: WriteFate = "unknown" if attempt.sent and attempt.lost else "not_written"
-            raise Unavailable("database_unavailable", UNAVAILABLE, write) from exc
+            error = unavailable_for(exc, write)
+            if error is None:
+                raise
+            raise error from exc
         finally:
             attempt.timer.cancel()
 

@@ -88,14 +88,25 @@ async def _unavailable(_request: Request, exc: Exception) -> JSONResponse:
     return problem(503, body, RETRY_AFTER)
 
 
-async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+def unavailable_for(exc: Exception, write: WriteFate | None = None) -> Unavailable | None:
+    """The 503 a database error means, or None where it means a bug (a 500). `write`: what a
+    POST whose connection broke may have stored; a statement the server refused stored nothing."""
     if is_schema_error(exc):
-        error = Unavailable("schema_not_ready", SCHEMA_NOT_READY)
+        error = Unavailable(
+            "schema_not_ready", SCHEMA_NOT_READY, None if write is None else "not_written"
+        )
     elif isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError | InterfaceError):
-        return await _internal_error(request, exc)
+        return None
     else:
-        error = Unavailable("database_unavailable", UNAVAILABLE)
+        error = Unavailable("database_unavailable", UNAVAILABLE, write)
     error.__cause__ = exc
+    return error
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    error = unavailable_for(exc)
+    if error is None:
+        return await _internal_error(request, exc)
     return await _unavailable(request, error)
 
 

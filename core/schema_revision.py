@@ -32,6 +32,11 @@ class SchemaState:
     required: str
 
     @property
+    def revision(self) -> str:
+        """Where the database is, as one word: its head(s), or "base"."""
+        return ",".join(self.database) or "base"
+
+    @property
     def ready(self) -> bool:
         return self.status in (SchemaStatus.CURRENT, SchemaStatus.AHEAD)
 

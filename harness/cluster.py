@@ -9,10 +9,13 @@ from pathlib import Path
 
 from core.settings import PROJECT_ROOT
 
-# What Dockerfile.api and Dockerfile.migrate copy (the .dockerignore allow-list).
-BUILD_CONTEXT = ("pyproject.toml", "uv.lock", "README.md", "core", "api", "migrator",
-                 "alembic", "alembic.ini", "gunicorn.conf.py", ".dockerignore")  # fmt: skip
 IMAGES = {"info-service-api": "Dockerfile.api", "info-service-migrate": "Dockerfile.migrate"}
+
+
+def build_context() -> list[str]:
+    """What the images' build context holds: .dockerignore's allow-list, and the file itself."""
+    lines = (PROJECT_ROOT / ".dockerignore").read_text().splitlines()
+    return [".dockerignore", *(line[1:].rstrip("/") for line in lines if line.startswith("!"))]
 
 
 class ClusterError(RuntimeError):
@@ -41,6 +44,19 @@ def run(
     return done.stdout
 
 
+def with_job_component(overlay: Path, name: str, *extra: str) -> Path:
+    """A copy of `overlay`, beside it as `name`, with the migration-job component (and `extra`
+    components) added in the overlay itself, as the README says: a wrapping overlay would not
+    reach the namespace, image tag and generated names."""
+    copy = overlay.parent / name
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(overlay, copy)
+    components = "".join(f"  - ../../components/{c}\n" for c in ("migration-job", *extra))
+    with (copy / "kustomization.yaml").open("a") as kustomization:
+        kustomization.write(f"\ncomponents:\n{components}")
+    return copy
+
+
 def cluster_problem() -> str | None:
     """None when kubectl reaches a cluster; otherwise why not, in one line."""
     if shutil.which("kubectl") is None:
@@ -62,7 +78,7 @@ def build_images(tag: str, extra_revisions: tuple[Path, ...] = (), python: str =
     context = PROJECT_ROOT
     if extra_revisions:
         context = Path(tempfile.mkdtemp(prefix="info-service-build-"))
-        for name in BUILD_CONTEXT:
+        for name in build_context():
             source = PROJECT_ROOT / name
             if source.is_dir():
                 shutil.copytree(

@@ -27,7 +27,14 @@ import urllib.request
 from pathlib import Path
 
 from core.settings import PROJECT_ROOT
-from harness.cluster import ClusterError, build_images, cluster_problem, load_images, run
+from harness.cluster import (
+    ClusterError,
+    build_images,
+    cluster_problem,
+    load_images,
+    run,
+    with_job_component,
+)
 from harness.mysql_server import free_port
 from harness.scripts import ADD_NOTES_COLUMN
 
@@ -126,14 +133,6 @@ def secrets_env() -> None:
     )
 
 
-def job_overlay() -> Path:
-    shutil.rmtree(JOB_OVERLAY, ignore_errors=True)
-    shutil.copytree(OVERLAYS / "dev", JOB_OVERLAY)
-    with (JOB_OVERLAY / "kustomization.yaml").open("a") as kustomization:
-        kustomization.write("\ncomponents:\n  - ../../components/migration-job\n")
-    return JOB_OVERLAY
-
-
 def rolling_release_under_load() -> str:
     overrides = {"spec": {"containers": [{
         "name": LOAD_POD, "image": "info-service-migrate:dev", "imagePullPolicy": "IfNotPresent",
@@ -182,7 +181,7 @@ def main() -> int:
 
         step("the Job variant: the Job migrates, the pods only wait for the schema")
         kubectl("delete", "job", "info-service-migrate", "--ignore-not-found", "--wait")
-        apply(job_overlay())
+        apply(with_job_component(OVERLAYS / "dev", JOB_OVERLAY.name))
         kubectl("wait", "job/info-service-migrate", "--for=condition=complete", "--timeout=300s")
         if "migrate upgrade ok" not in kubectl("logs", "job/info-service-migrate"):
             raise ClusterError("the migration Job's log lacks its summary")

@@ -75,6 +75,12 @@ def run_commands(
     return results
 
 
+def make_targets() -> set[str]:
+    """The Makefile's targets, as a README block or the workflow may name them."""
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    return set(re.findall(r"^([a-z][a-z0-9-]*):", makefile, re.MULTILINE))
+
+
 def copy_of_the_tree(target: Path) -> Path:
     """The files git knows (tracked, or untracked and not ignored), as a fresh clone has them."""
     listed = subprocess.run(

@@ -54,22 +54,28 @@ def connected(settings: Settings, *, for_ddl: bool = False) -> Iterator[Connecti
         engine.dispose()
 
 
-def upgrade(settings: Settings) -> str:
-    """Upgrade to head; return "FROM -> TO, N revision(s) applied" for the run's summary."""
+@contextmanager
+def locked(settings: Settings) -> Iterator[Connection]:
+    """The DDL session, holding the migration lock: what changes the version table runs on."""
     with connected(settings, for_ddl=True) as connection:
         with interruptible():
             lock = acquire_migration_lock(connection, settings.migrator_lock_timeout)
         try:
-            upgraded = upgrade_to_head(connection, settings)
+            yield connection
         finally:
             release_migration_lock(connection, lock)
-    return upgraded.summary()
+
+
+def upgrade(settings: Settings) -> str:
+    """Upgrade to head; return "FROM -> TO, N revision(s) applied" for the run's summary."""
+    with locked(settings) as connection:
+        return upgrade_to_head(connection, settings).summary()
 
 
 def current(settings: Settings) -> None:
     with connected(settings) as connection:
         state = read_state(connection, settings)
-    print(f"{','.join(state.database) or 'base'} ({state.status.value})")
+    print(f"{state.revision} ({state.status.value})")
 
 
 def plan(settings: Settings, from_revision: str | None = None) -> None:
@@ -118,20 +124,19 @@ def stamp(settings: Settings, revision: str) -> str:
     """Set the version table to `revision` without running any DDL, under the migration lock:
     to adopt a database created outside this project, or to finish a manual repair."""
     known_revision(ScriptDirectory(str(settings.alembic_script_location)), revision)
-    with connected(settings, for_ddl=True) as connection:
-        with interruptible():
-            lock = acquire_migration_lock(connection, settings.migrator_lock_timeout)
-        try:
-            before = read_state(connection, settings)
-            command.stamp(alembic_config(settings, connection), revision, purge=True)
-            connection.commit()
-            after = read_state(connection, settings)
-        finally:
-            release_migration_lock(connection, lock)
-    was, now = (",".join(s.database) or "base" for s in (before, after))
-    log.warning("stamped %s -> %s without running DDL (%s)", was, now, after.describe())
-    print(f"stamped: {was} -> {now} ({after.status.value})")
-    return f"{was} -> {now} stamped, no DDL"
+    with locked(settings) as connection:
+        before = read_state(connection, settings)
+        command.stamp(alembic_config(settings, connection), revision, purge=True)
+        connection.commit()
+        after = read_state(connection, settings)
+    log.warning(
+        "stamped %s -> %s without running DDL (%s)",
+        before.revision,
+        after.revision,
+        after.describe(),
+    )
+    print(f"stamped: {before.revision} -> {after.revision} ({after.status.value})")
+    return f"{before.revision} -> {after.revision} stamped, no DDL"
 
 
 def known_revision(scripts: ScriptDirectory, revision: str) -> str | None:

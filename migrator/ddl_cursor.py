@@ -32,6 +32,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from core.db_errors import mysql_error_code
 from core.settings import Settings
 from migrator.errors import MetadataLockTimeout
 from migrator.metadata_locks import describe_blockers, find_blockers
@@ -44,7 +45,10 @@ _DDL = re.compile(r"^\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE|OPTIMIZE)\b", re.IGNO
 
 
 def is_lock_wait_timeout(exc: BaseException) -> bool:
-    return isinstance(exc, pymysql.err.OperationalError) and exc.args[:1] == (ER_LOCK_WAIT_TIMEOUT,)
+    return (
+        isinstance(exc, pymysql.err.OperationalError)
+        and mysql_error_code(exc) == ER_LOCK_WAIT_TIMEOUT
+    )
 
 
 class DdlRetryingCursor(pymysql.cursors.Cursor):  # type: ignore[misc]

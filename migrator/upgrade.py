@@ -42,8 +42,9 @@ class Upgraded:
     applied: list[str]
 
     def summary(self) -> str:
-        start, end = (",".join(s.database) or "base" for s in (self.start, self.end))
-        return f"{start} -> {end}, {len(self.applied)} revision(s) applied"
+        return (
+            f"{self.start.revision} -> {self.end.revision}, {len(self.applied)} revision(s) applied"
+        )
 
 
 def upgrade_to_head(connection: Connection, settings: Settings) -> Upgraded:
@@ -79,7 +80,7 @@ def upgrade_to_head(connection: Connection, settings: Settings) -> Upgraded:
     pending = pending_revisions(config, state)
     log.info(
         "upgrading %s -> %s",
-        state.database[0] if state.database else "base",
+        state.revision,
         state.required,
         extra={"revision": state.required},
     )
@@ -88,7 +89,7 @@ def upgrade_to_head(connection: Connection, settings: Settings) -> Upgraded:
     except Exception as exc:
         connection.rollback()
         failed = pending[len(applied)] if len(applied) < len(pending) else "unknown"
-        last = applied[-1] if applied else (state.database[0] if state.database else "base")
+        last = applied[-1] if applied else state.revision
         if isinstance(exc, MetadataLockTimeout):
             raise MetadataLockTimeout(
                 f"revision {failed}: {exc}; the version table stays at {last}"

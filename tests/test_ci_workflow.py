@@ -15,6 +15,7 @@ import yaml
 from core.settings import PROJECT_ROOT
 from harness import k8s_e2e
 from harness.cluster import IMAGES
+from harness.readme import make_targets
 
 WORKFLOW = PROJECT_ROOT / ".github" / "workflows" / "ci.yml"
 
@@ -28,11 +29,6 @@ def _steps() -> list[dict[str, Any]]:
     return [step for job in _workflow()["jobs"].values() for step in job["steps"]]
 
 
-def _make_targets() -> set[str]:
-    makefile = (PROJECT_ROOT / "Makefile").read_text()
-    return set(re.findall(r"^([a-z][a-z0-9-]*):", makefile, re.MULTILINE))
-
-
 def test_every_make_target_the_workflow_calls_exists() -> None:
     called = {
         target
@@ -41,7 +37,7 @@ def test_every_make_target_the_workflow_calls_exists() -> None:
     }
 
     assert called == {"lint", "test", "e2e", "k8s-e2e"}
-    assert called <= _make_targets()
+    assert called <= make_targets()
 
 
 def test_actions_are_pinned_by_commit_sha() -> None:

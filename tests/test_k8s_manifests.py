@@ -16,6 +16,7 @@ import yaml
 
 from api.web import create_app
 from core.settings import PROJECT_ROOT, Settings
+from harness.cluster import with_job_component
 
 KUBERNETES_VERSION = "1.34.0"
 CHECKOV = ("checkov==3.3.30",)
@@ -49,25 +50,14 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Doc]]:
     return {
         "dev": _render(overlays / "dev"),
         "production": _render(overlays / "production"),
-        "dev+migration-job": _render(_with_components(overlays / "dev", "dev-job")),
+        "dev+migration-job": _render(with_job_component(overlays / "dev", "dev-job")),
         "production+argocd": _render(
-            _with_components(overlays / "production", "prod-argocd", "migration-job-argocd")
+            with_job_component(overlays / "production", "prod-argocd", "migration-job-argocd")
         ),
         "production+flux": _render(
-            _with_components(overlays / "production", "prod-flux", "migration-job-flux")
+            with_job_component(overlays / "production", "prod-flux", "migration-job-flux")
         ),
     }
-
-
-def _with_components(overlay: Path, name: str, *extra: str) -> Path:
-    """The overlay with the Job component (and `extra` ones) added in the overlay itself, as
-    the README says: a wrapping overlay would not reach the generated names."""
-    copy = overlay.parent / name
-    shutil.copytree(overlay, copy)
-    components = "".join(f"  - ../../components/{c}\n" for c in ("migration-job", *extra))
-    with (copy / "kustomization.yaml").open("a") as kustomization:
-        kustomization.write(f"\ncomponents:\n{components}")
-    return copy
 
 
 def _pod_specs(docs: list[Doc]) -> Iterator[tuple[str, Doc]]:

@@ -19,7 +19,7 @@ import yaml
 
 from core.settings import PROJECT_ROOT
 from harness.mysql_server import free_port
-from harness.readme import KINDS, Block, copy_of_the_tree, run_commands, shell_blocks
+from harness.readme import KINDS, Block, copy_of_the_tree, make_targets, run_commands, shell_blocks
 
 OVERLAYS = PROJECT_ROOT / "deploy" / "k8s" / "overlays"
 RESOURCE_KINDS = {
@@ -36,10 +36,6 @@ def _blocks(kind: str) -> list[Block]:
     return found
 
 
-def _targets() -> set[str]:
-    return set(re.findall(r"^([a-z][a-z0-9-]*):", (PROJECT_ROOT / "Makefile").read_text(), re.M))
-
-
 def test_every_shell_block_says_how_it_is_proven() -> None:
     for block in shell_blocks():
         assert block.kind in KINDS, f"unmarked shell block:\n{block.body}"
@@ -54,7 +50,7 @@ def test_the_first_screen_is_what_ci_runs() -> None:
         ["make", "run"],
         ["make", "test"],
     ]
-    assert {"run", "test"} <= _targets()
+    assert {"run", "test"} <= make_targets()
     assert re.search(r"^make test$", (PROJECT_ROOT / ".ci" / "run").read_text(), re.M)
 
 
@@ -78,7 +74,7 @@ def _check_command(command: str, overlay: str, namespace: str, images: dict[str,
     for path in re.findall(r"(?<![\w/])(deploy/[\w.-]+/\S+)", command):
         assert (PROJECT_ROOT / path).exists() or path.endswith("secrets.env"), command
     for target in re.findall(r"\bmake (?:-C \S+ )?([a-z][\w-]*)", command):
-        assert target in _targets(), command
+        assert target in make_targets(), command
     for name, tag in re.findall(r"\b(info-service-(?:api|migrate)):(\S+)", command):
         assert name in images, command
         assert tag.startswith("$") or tag == images[name], f"{command!r}: tag {tag}"
