@@ -34,8 +34,10 @@ def test_frozen_database(own_server: ThrowawayServer, start_api: StartApi) -> No
     ready = _timed_status(api.base, "/readyz")
     health = _timed_status(api.base, "/healthz")
     time.sleep(max(0.0, FROZEN_SECONDS - (time.monotonic() - frozen_at)))
-    own_server.thaw()
+    # The hang ends when the thaw is requested: `docker unpause` returns some tens of ms after
+    # the container runs again, and writes answered in between are not answered "during" it.
     thawed_at = time.monotonic()
+    own_server.thaw()
     while not any(o.status == 201 and o.started > thawed_at for o in outcomes):
         assert time.monotonic() - thawed_at < 5, "no 2xx within 5 s of the thaw"
         time.sleep(0.05)
