@@ -17,6 +17,19 @@ from harness.settings import settings_for
 from migrator import commands
 
 
+# A test whose fixtures reach one of these, or the "mysql" side of `database_url`, needs the
+# server: `make test-docker` runs exactly those through the harness's Docker path.
+SERVER_FIXTURES = frozenset({"mysql_server", "own_server", "stopped_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_mysql = callspec is not None and callspec.params.get("database_url") == "mysql"
+        if on_mysql or SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
+
+
 @pytest.fixture(scope="session")
 def mysql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThrowawayServer]:
     try:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.web import create_app
 from harness.servers import new_database, started_server
 from harness.settings import settings_for
+
+pytestmark = pytest.mark.server  # starts a server of its own, with --wait-timeout=2
 
 
 def test_next_request_succeeds_after_the_server_dropped_idle_connections(
