@@ -16,7 +16,6 @@ from harness.servers import started_server
 from harness.settings import settings_for
 from migrator import commands
 
-
 # A test whose fixtures reach one of these, or the "mysql" side of `database_url`, needs the
 # server: `make test-docker` runs exactly those through the harness's Docker path.
 SERVER_FIXTURES = frozenset({"mysql_server", "own_server", "stopped_server"})
