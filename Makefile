@@ -44,12 +44,7 @@ bench: sync ## measured tables (bench/README.md): the API against the driver's c
 	$(RUN) python -m bench.migrator
 	$(RUN) python -m bench.migration_traffic
 
-k8s-# The hosted matrix's path, run here too so that it cannot rot: the harness's Docker server
-# (pause/unpause, published ports) on whatever engine answers; mysql:8.4 is MariaDB offline.
-test-docker: sync ## the tests that need the server, through the harness's Docker path
-	TEST_DATABASE_SERVER=docker $(RUN) pytest --ignore=tests/e2e -m server
-
-e2e: sync ## the dev overlay, the Job variant and a rolling release on the cluster kubectl points at
+k8s-e2e: sync ## the dev overlay, the Job variant and a rolling release on the cluster kubectl points at
 	$(RUN) python -m harness.k8s_e2e
 
 node_modules/.package-lock.json: package.json package-lock.json
