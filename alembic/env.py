@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 
 from core.db import create_db_engine, is_sqlite
 from core.models import Base
+from core.schema_history import HISTORY_TABLE
 from core.settings import get_settings
 
 config = context.config
@@ -21,6 +22,11 @@ if config.config_file_name is not None and "connection" not in config.attributes
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
+def _include_name(name: str | None, type_: str, _parents: Any) -> bool:
+    # The migrator's own history table, like alembic_version, is not the application's model.
+    return not (type_ == "table" and name == HISTORY_TABLE)
+
+
 def _common_options(url_is_sqlite: bool) -> dict[str, Any]:
     return {
         "target_metadata": target_metadata,
@@ -29,6 +35,7 @@ def _common_options(url_is_sqlite: bool) -> dict[str, Any]:
         "transaction_per_migration": True,
         "render_as_batch": url_is_sqlite,
         "compare_type": True,
+        "include_name": _include_name,
         "on_version_apply": config.attributes.get("on_version_apply", ()),
     }
 

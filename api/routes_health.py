@@ -19,6 +19,7 @@ router = APIRouter(tags=["health"])
 _REASONS = {
     SchemaStatus.UNINITIALISED: "schema not initialised: no alembic_version; run the migrator",
     SchemaStatus.BEHIND: "schema behind this build; run the migrator",
+    SchemaStatus.DIVERGED: "schema_diverged: not on this build's line; see `migrate current`",
 }
 
 

@@ -23,6 +23,10 @@ class ExitCode(IntEnum):
     MODELS_DIFFER = 7
     METADATA_LOCK_TIMEOUT = 8
     LINT_FINDINGS = 9
+    NEEDS_REPAIR = 10
+    SCHEMA_DIVERGED = 11
+    SERVER_SILENT = 12
+    REVISION_CHANGED = 13
     # A signal ends the process with 128 + its number, as shells report it: 130 SIGINT, 143 SIGTERM.
     SIGNAL_BASE = 128
 

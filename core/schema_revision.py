@@ -1,4 +1,5 @@
-"""The one place that knows the schema revision this build requires, and how a database compares."""
+"""The one place that knows the schema revision this build requires, and how a database compares
+(the lineage of revisions it does not know comes from core.schema_history)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
+from core.schema_history import HISTORY_TABLE, descends_from, history_rows, lineage
+
 
 class SchemaStatus(StrEnum):
     CURRENT = "current"
-    AHEAD = "ahead"  # a newer revision this build does not know: a forward-compatible rollout
+    # A revision this build does not know, which the history shows descending from this
+    # build's head: a newer build migrated further along our line (a rollback, a canary).
+    AHEAD = "ahead"
+    # A revision this build does not know and cannot prove to descend from its head: a sibling
+    # branch, a hand-made stamp, another project's schema. Never served.
+    DIVERGED = "diverged"
     BEHIND = "behind"
     UNINITIALISED = "uninitialised"
 
@@ -42,7 +50,15 @@ class SchemaState:
 
     def describe(self) -> str:
         at = ", ".join(self.database) or "none"
-        return f"schema {self.status.value}: database at {at}, this build requires {self.required}"
+        described = (
+            f"schema {self.status.value}: database at {at}, this build requires {self.required}"
+        )
+        if self.status is SchemaStatus.DIVERGED:
+            described += (
+                f" ({HISTORY_TABLE} does not show {at} descending from {self.required}: "
+                "deploy the build that owns it, or `migrate stamp`/`repair` after checking)"
+            )
+        return described
 
 
 @lru_cache(maxsize=4)
@@ -63,7 +79,11 @@ def schema_state(connection: Connection, script_location: Path) -> SchemaState:
     elif revisions.required in heads:
         status = SchemaStatus.CURRENT
     elif any(head not in revisions.known for head in heads):
-        status = SchemaStatus.AHEAD
+        # Read only here: the history costs nothing while the database is on a known revision.
+        parents = lineage(history_rows(connection))
+        unknown = [head for head in heads if head not in revisions.known]
+        proven = all(descends_from(head, revisions.required, parents) for head in unknown)
+        status = SchemaStatus.AHEAD if proven else SchemaStatus.DIVERGED
     else:
         # Every known revision other than the single head is one of its ancestors.
         status = SchemaStatus.BEHIND

@@ -69,6 +69,17 @@ class Settings(BaseSettings):
     # migrator/ddl_cursor.py. The migrator's session has no client read timeout at all.
     migrator_lock_wait_timeout: int = Field(default=2, ge=1, le=3600)
     migrator_ddl_retry_budget: float = Field(default=600.0, gt=0)
+    # A lock-wait timeout after a statement ran longer than the wait itself means the work was
+    # done and rolled back when it took the lock again to commit (an INPLACE ALTER does): retry
+    # such a statement at most this many times (migrator.lock_wait.longer_lock_wait gives one
+    # statement a longer wait instead).
+    migrator_commit_lock_retries: int = Field(default=2, ge=0, le=100)
+    # While a statement runs, a second connection checks that the server still answers; after
+    # this long without any answer the migrator stops (exit 12). A slow statement on a server
+    # that answers is never cut.
+    migrator_server_silence_timeout: float = Field(default=60.0, ge=5)
+    # Recorded in migrator_history with the host (the pod's name) of each event.
+    migrator_build_id: str | None = Field(default=None, max_length=255)
     # Where the run's one-line summary also goes: Kubernetes shows this file's content as the
     # container's termination message (`kubectl describe pod`). Unset: logs only.
     migrator_termination_message_path: Path | None = None

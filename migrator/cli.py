@@ -56,6 +56,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stamp.add_argument("revision", metavar="REVISION", help="a revision id, head or base")
     stamp.set_defaults(run=commands.stamp)
+    repair = sub.add_parser(
+        "repair",
+        help="say how a half-applied revision ended (it was finished or undone by hand)",
+    )
+    repair.add_argument("revision", metavar="REVISION", help="the revision that failed halfway")
+    how = repair.add_mutually_exclusive_group(required=True)
+    how.add_argument("--applied", action="store_true", help="finished by hand: stamp it as applied")
+    how.add_argument(
+        "--rolled-back",
+        dest="rolled_back",
+        action="store_true",
+        help="undone by hand: the next upgrade runs it again",
+    )
+    repair.set_defaults(run=commands.repair)
+    history = sub.add_parser("history", help="print migrator_history, newest first")
+    history.add_argument("--json", dest="as_json", action="store_true", help="as JSON")
+    history.set_defaults(run=commands.history)
     sub.add_parser(
         "await-schema", help="wait, without migrating, until the schema is at the required revision"
     ).set_defaults(run=commands.await_schema)
@@ -80,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated as exc:
         signal_name = signal.Signals(exc.signum).name
         code = ExitCode.SIGNAL_BASE + exc.signum
-        return summary.failed(code, f"interrupted by {signal_name} while waiting")
+        return summary.failed(code, f"interrupted by {signal_name} {exc.during}")
     except ServiceError as exc:
         return summary.failed(exc.exit_code, str(exc))
     return summary.succeeded(outcome)

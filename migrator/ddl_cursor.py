@@ -35,12 +35,15 @@ from tenacity import (
 from core.db_errors import mysql_error_code
 from core.settings import Settings
 from migrator.errors import MetadataLockTimeout
-from migrator.metadata_locks import describe_blockers, find_blockers
+from migrator.lock_wait import session_lock_wait
+from migrator.metadata_locks import altered_table, describe_blockers, find_blockers
+from migrator.signals import sleep_unless_terminated, termination_requested
 
 log = logging.getLogger(__name__)
 
 ER_LOCK_WAIT_TIMEOUT = 1205
 LOG_EVERY_SECONDS = 5.0
+COMMIT_MARGIN_SECONDS = 1.0
 _DDL = re.compile(r"^\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE|OPTIMIZE)\b", re.IGNORECASE)
 
 
@@ -56,21 +59,24 @@ class DdlRetryingCursor(pymysql.cursors.Cursor):  # type: ignore[misc]
 
     lock_wait_timeout: int = 2
     retry_budget: float = 600.0
+    commit_retries: int = 2
 
     def execute(self, query: Any, args: Any = None) -> int:
         text = query.decode() if isinstance(query, bytes) else str(query)
         if not _DDL.match(text):
             return int(super().execute(query, args))
-        waiting = _LockWait(self.connection, text, self.lock_wait_timeout, self.retry_budget)
+        timeout = session_lock_wait(self.connection, self.lock_wait_timeout)
+        waiting = _LockWait(self.connection, text, timeout, self.retry_budget)
         retrying = Retrying(
             stop=stop_before_delay(self.retry_budget),
             wait=wait_exponential_jitter(multiplier=0.5, max=5.0, jitter=0.5),
-            retry=retry_if_exception(is_lock_wait_timeout),
+            retry=retry_if_exception(lambda exc: waiting.retry(exc, self.commit_retries)),
             before_sleep=waiting.log,
+            sleep=sleep_unless_terminated,
             reraise=True,
         )
         try:
-            return int(retrying(super().execute, query, args))
+            return int(retrying(waiting.attempt, super().execute, query, args))
         except pymysql.err.OperationalError as exc:
             if not is_lock_wait_timeout(exc):
                 raise
@@ -78,15 +84,44 @@ class DdlRetryingCursor(pymysql.cursors.Cursor):  # type: ignore[misc]
 
 
 class _LockWait:
-    """Rate-limited log lines while one statement waits, and the message when it gives up."""
+    """One DDL statement's attempts: timed, logged at a bounded rate, and the message when it
+    gives up. An attempt that ran longer than the lock wait before timing out did its work and
+    lost it at commit (an INPLACE ALTER takes the exclusive lock again to finish)."""
 
     def __init__(self, connection: Any, statement: str, timeout: int, budget: float) -> None:
         self.connection = connection
         self.statement = " ".join(statement.split())[:120]
+        self.table = altered_table(statement)
         self.timeout = timeout
         self.budget = budget
         self.started = time.monotonic()
         self.logged_at: float | None = None
+        self.attempt_seconds = 0.0
+        self.rolled_back_at_commit = 0
+
+    def attempt(self, execute: Any, query: Any, args: Any) -> Any:
+        began = time.monotonic()
+        try:
+            return execute(query, args)
+        finally:
+            self.attempt_seconds = time.monotonic() - began
+
+    def retry(self, exc: BaseException, commit_retries: int) -> bool:
+        if not is_lock_wait_timeout(exc) or termination_requested() is not None:
+            return False
+        if self.attempt_seconds <= self.timeout + COMMIT_MARGIN_SECONDS:
+            return True
+        self.rolled_back_at_commit += 1
+        log.warning(
+            "%r rolled back at commit after %.0f s: it waited lock_wait_timeout=%d s for the "
+            "exclusive metadata lock it takes to finish; %s",
+            self.statement,
+            self.attempt_seconds,
+            self.timeout,
+            self._blockers(),
+            extra={"attempt": self.rolled_back_at_commit},
+        )
+        return self.rolled_back_at_commit <= commit_retries
 
     def log(self, state: RetryCallState) -> None:
         now = time.monotonic()
@@ -98,18 +133,27 @@ class _LockWait:
             "retried; %s",
             self.statement,
             self.timeout,
-            describe_blockers(find_blockers(self.connection)),
+            self._blockers(),
             extra={"attempt": state.attempt_number, "elapsed": round(now - self.started, 3)},
         )
 
     def gave_up(self) -> str:
         waited = time.monotonic() - self.started
+        at_commit = (
+            f", {self.rolled_back_at_commit} time(s) rolled back at commit "
+            "(MIGRATOR_COMMIT_LOCK_RETRIES; migrator.lock_wait.longer_lock_wait gives one "
+            "statement longer)"
+            if self.rolled_back_at_commit
+            else ""
+        )
         return (
             f"{self.statement!r} waited on a metadata lock for {waited:.0f} s "
-            f"(MIGRATOR_DDL_RETRY_BUDGET={self.budget:g}); "
-            f"{describe_blockers(find_blockers(self.connection))}. Nothing of this statement was "
-            "applied: end the blocking transaction, then rerun the migrator"
+            f"(MIGRATOR_DDL_RETRY_BUDGET={self.budget:g}{at_commit}); {self._blockers()}. "
+            "Nothing of this statement was applied: end the blocking transaction, then rerun"
         )
+
+    def _blockers(self) -> str:
+        return describe_blockers(find_blockers(self.connection, self.table))
 
 
 def ddl_connect_args(settings: Settings) -> dict[str, Any]:
@@ -120,6 +164,7 @@ def ddl_connect_args(settings: Settings) -> dict[str, Any]:
         {
             "lock_wait_timeout": settings.migrator_lock_wait_timeout,
             "retry_budget": settings.migrator_ddl_retry_budget,
+            "commit_retries": settings.migrator_commit_lock_retries,
         },
     )
     return {

@@ -65,10 +65,46 @@ class LintFindings(MigratorError):
     meaning = "lint: a revision blocks writes or breaks the build still serving, undeclared"
 
 
+class NeedsRepair(MigratorError):
+    """A revision failed after some of its statements committed; nothing runs until a repair."""
+
+    exit_code = ExitCode.NEEDS_REPAIR
+    meaning = (
+        "a revision failed halfway earlier (migrator_history): nothing runs until migrate "
+        "repair REVISION --applied or --rolled-back says how it ended"
+    )
+
+
+class SchemaDiverged(MigratorError):
+    """The database is on a revision this build cannot prove to descend from its head."""
+
+    exit_code = ExitCode.SCHEMA_DIVERGED
+    meaning = "the database's revision is not on this build's line (a sibling branch, a stamp)"
+
+
+class ServerSilent(MigratorError):
+    """The server answered nothing for MIGRATOR_SERVER_SILENCE_TIMEOUT while a statement ran."""
+
+    exit_code = ExitCode.SERVER_SILENT
+    meaning = (
+        "the server stopped answering during a statement, which may still complete there; "
+        "the revision is recorded unknown"
+    )
+
+
+class RevisionChanged(MigratorError):
+    """An applied revision's file differs from the one that was applied."""
+
+    exit_code = ExitCode.REVISION_CHANGED
+    meaning = "check: an applied revision's file changed since it was applied (checksum)"
+
+
 # BaseException, so that no `except Exception` on the way up swallows a shutdown request.
 class Terminated(BaseException):
-    """SIGTERM or SIGINT arrived while the migrator was waiting."""
+    """SIGTERM or SIGINT arrived: while waiting, or during a statement that was then cancelled
+    (`during` says which revision, and what of it had run)."""
 
-    def __init__(self, signum: int) -> None:
+    def __init__(self, signum: int, during: str = "while waiting") -> None:
         super().__init__(signum)
         self.signum = signum
+        self.during = during

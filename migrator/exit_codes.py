@@ -6,8 +6,15 @@ from __future__ import annotations
 from core.errors import ConfigurationError, ExitCode, ServiceError
 from migrator.errors import MigratorError
 
-OK_MEANING = "success: at head, already there, or the database is ahead of this build"
-SIGNAL_ROW = ("130 / 143", "interrupted by SIGINT / SIGTERM while waiting")
+OK_MEANING = (
+    "success: at head, already there, or the database is ahead of this build (proven by "
+    "migrator_history)"
+)
+SIGNAL_ROW = (
+    "130 / 143",
+    "interrupted by SIGINT / SIGTERM: while waiting, or a running statement cancelled on the "
+    "server (recorded interrupted)",
+)
 
 
 def _with_subclasses(cls: type[ServiceError]) -> list[type[ServiceError]]:

@@ -1,16 +1,20 @@
-"""Who holds the metadata locks a DDL statement waits for, as one line an operator can act on.
+"""Who holds the metadata lock of the table a DDL statement waits for, as one line an operator
+can act on.
 
-MySQL 8.4 (and MariaDB 10.5+ when started with performance_schema=ON) list granted metadata
-locks in performance_schema.metadata_locks. MariaDB's default has the Performance Schema off;
-there, and wherever that read fails, the open InnoDB transactions (information_schema.INNODB_TRX
-with PROCESSLIST) are the candidates: an open transaction that touched a table holds its
-metadata lock until it ends. Seeing other sessions takes the PROCESS privilege (and SELECT on
-performance_schema for the first query); without it the answer says so.
+MySQL 8.4 (and MariaDB 10.5+ started with performance_schema=ON) list granted metadata locks in
+performance_schema.metadata_locks; with the threads table and the transactions' age from
+events_transactions_current that needs SELECT on performance_schema only, not PROCESS (the
+threads table shows every session without it, unlike PROCESSLIST). MariaDB's default has the
+Performance Schema off: there the METADATA_LOCK_INFO plugin's table, where loaded, gives the same
+answer (it and PROCESSLIST need PROCESS to see other users' sessions). Where neither can be
+read, the open InnoDB transactions are the candidates (any of them may hold the lock: an open
+transaction that touched a table holds its metadata lock until it ends).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,17 +27,33 @@ MAX_BLOCKERS = 5
 _FROM_PERFORMANCE_SCHEMA = """
 SELECT t.PROCESSLIST_ID, t.PROCESSLIST_USER, t.PROCESSLIST_HOST, t.PROCESSLIST_COMMAND,
        t.PROCESSLIST_STATE, GROUP_CONCAT(DISTINCT ml.OBJECT_NAME ORDER BY ml.OBJECT_NAME),
-       MAX(TIMESTAMPDIFF(SECOND, x.trx_started, NOW()))
+       MAX(ROUND(tx.TIMER_WAIT / 1000000000000))
 FROM performance_schema.metadata_locks ml
 JOIN performance_schema.threads t ON t.THREAD_ID = ml.OWNER_THREAD_ID
-LEFT JOIN information_schema.INNODB_TRX x ON x.trx_mysql_thread_id = t.PROCESSLIST_ID
+LEFT JOIN performance_schema.events_transactions_current tx
+       ON tx.THREAD_ID = t.THREAD_ID AND tx.STATE = 'ACTIVE'
 WHERE ml.OBJECT_TYPE = 'TABLE' AND ml.OBJECT_SCHEMA = DATABASE()
-  AND ml.LOCK_STATUS = 'GRANTED'
+  AND ml.LOCK_STATUS = 'GRANTED' AND (%(table)s IS NULL OR ml.OBJECT_NAME = %(table)s)
   AND t.PROCESSLIST_ID IS NOT NULL AND t.PROCESSLIST_ID <> CONNECTION_ID()
 GROUP BY t.PROCESSLIST_ID, t.PROCESSLIST_USER, t.PROCESSLIST_HOST, t.PROCESSLIST_COMMAND,
          t.PROCESSLIST_STATE
 ORDER BY 7 DESC
-LIMIT %s
+LIMIT %(limit)s
+"""
+
+# MariaDB's metadata_lock_info plugin (INSTALL SONAME 'metadata_lock_info').
+_FROM_MARIADB_LOCK_INFO = """
+SELECT p.ID, p.USER, p.HOST, p.COMMAND, p.STATE,
+       GROUP_CONCAT(DISTINCT m.TABLE_NAME ORDER BY m.TABLE_NAME),
+       MAX(TIMESTAMPDIFF(SECOND, x.trx_started, NOW()))
+FROM information_schema.METADATA_LOCK_INFO m
+JOIN information_schema.PROCESSLIST p ON p.ID = m.THREAD_ID
+LEFT JOIN information_schema.INNODB_TRX x ON x.trx_mysql_thread_id = p.ID
+WHERE m.TABLE_SCHEMA = DATABASE() AND (%(table)s IS NULL OR m.TABLE_NAME = %(table)s)
+  AND p.ID <> CONNECTION_ID()
+GROUP BY p.ID, p.USER, p.HOST, p.COMMAND, p.STATE
+ORDER BY 7 DESC
+LIMIT %(limit)s
 """
 
 _FROM_OPEN_TRANSACTIONS = """
@@ -43,8 +63,26 @@ FROM information_schema.INNODB_TRX x
 JOIN information_schema.PROCESSLIST p ON p.ID = x.trx_mysql_thread_id
 WHERE p.ID <> CONNECTION_ID()
 ORDER BY x.trx_started
-LIMIT %s
+LIMIT %(limit)s
 """
+
+_NAME = r"(?:`[^`]+`|\w+)(?:\.(?:`[^`]+`|\w+))?"
+_TARGET = re.compile(
+    r"^\s*(?:ALTER\s+(?:ONLINE\s+)?(?:IGNORE\s+)?TABLE|DROP\s+TABLE(?:\s+IF\s+EXISTS)?"
+    r"|RENAME\s+TABLE|TRUNCATE(?:\s+TABLE)?|OPTIMIZE\s+TABLE"
+    rf"|(?:CREATE|DROP)\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX\s+{_NAME}\s+ON)"
+    rf"\s+({_NAME})",
+    re.IGNORECASE,
+)
+_COMMENTS = re.compile(r"/\*.*?\*/|(?:--|#)[^\n]*", re.DOTALL)
+
+
+def altered_table(statement: str) -> str | None:
+    """The table a DDL statement locks (without its schema), or None when it cannot be told."""
+    match = _TARGET.match(_COMMENTS.sub(" ", statement))
+    if match is None:
+        return None
+    return match.group(1).rsplit(".", 1)[-1].strip("`")
 
 
 @dataclass(frozen=True)
@@ -69,12 +107,13 @@ class Blocker:
         return ", ".join(parts) + ")"
 
 
-def find_blockers(dbapi_connection: Any) -> list[Blocker] | None:
-    """The sessions that may block our DDL, most likely first; None when none can be seen."""
-    for query in (_FROM_PERFORMANCE_SCHEMA, _FROM_OPEN_TRANSACTIONS):
+def find_blockers(dbapi_connection: Any, table: str | None = None) -> list[Blocker] | None:
+    """The sessions that may block DDL on `table` (any table where None), most likely first;
+    None when none can be seen."""
+    for query in (_FROM_PERFORMANCE_SCHEMA, _FROM_MARIADB_LOCK_INFO, _FROM_OPEN_TRANSACTIONS):
         try:
             with dbapi_connection.cursor() as cursor:
-                cursor.execute(query, (MAX_BLOCKERS,))
+                cursor.execute(query, {"table": table, "limit": MAX_BLOCKERS})
                 rows = cursor.fetchall()
         except pymysql.err.Error:
             log.debug("blocker query failed; trying the next", exc_info=True)
@@ -88,7 +127,8 @@ def describe_blockers(blockers: list[Blocker] | None) -> str:
     if not blockers:
         return (
             "blocker not visible: no other session's lock or open transaction can be seen "
-            "(the migrator's user needs the PROCESS privilege to see other sessions)"
+            "(the migrator's user needs SELECT on performance_schema on MySQL 8.4, and the "
+            "PROCESS privilege on MariaDB without the Performance Schema)"
         )
     return "blocked by " + "; ".join(blocker.describe() for blocker in blockers)
 

@@ -1,4 +1,5 @@
-"""A revision that fails halfway: exit 1, named, the version table on the last good one."""
+"""A revision that fails halfway: exit 1, named, the version table on the last good one; after
+the operator undoes it by hand and says so, the fixed revision runs."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ def test_failed_revision_is_named_and_the_rerun_after_a_fix_succeeds(
     assert "half_done" in tables_in(mysql_url)  # the DDL that ran before the error stays
 
     add_revision(scripts, "0002_breaks_halfway_fixed.py")
+    run_migrator(mysql_url, "repair", "0002", "--rolled-back", alembic_script_location=scripts)
     rerun = run_migrator(mysql_url, "upgrade", alembic_script_location=scripts)
 
     assert rerun.returncode == ExitCode.OK, rerun.stderr

@@ -288,3 +288,48 @@ def test_gitops_components_annotate_the_job(rendered: dict[str, list[Doc]]) -> N
         job = _one(rendered[variant], "Job", "info-service-migrate")
         assert job["metadata"]["namespace"], variant
         assert ":" in job["spec"]["template"]["spec"]["containers"][0]["image"], variant
+
+
+def _migrator_setting(config: Doc, container: Doc, name: str) -> float:
+    """The value a migrator container runs with: its env, its ConfigMap, else the default."""
+    env = {item["name"]: item.get("value") for item in container.get("env", [])}
+    value = env.get(name, config["data"].get(name))
+    if value is None:
+        return float(Settings.model_fields[name.lower()].default)
+    return float(value)
+
+
+@pytest.mark.parametrize("variant", JOB_VARIANTS)
+def test_the_jobs_deadline_outlasts_the_migrators_own_budgets(
+    rendered: dict[str, list[Doc]], variant: str
+) -> None:
+    docs = rendered[variant]
+    job = _one(docs, "Job", "info-service-migrate")
+    config = _one(docs, "ConfigMap", "info-service-config")
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    expected = float(job["metadata"]["annotations"]["info-service/expected-migration-seconds"])
+
+    def setting(name: str) -> float:
+        return _migrator_setting(config, container, name)
+
+    budgets = (
+        setting("MIGRATOR_WAIT_TIMEOUT")
+        + setting("MIGRATOR_LOCK_TIMEOUT")
+        + setting("MIGRATOR_DDL_RETRY_BUDGET")
+        + setting("MIGRATOR_SERVER_SILENCE_TIMEOUT")
+    )
+    running = expected * (1 + setting("MIGRATOR_COMMIT_LOCK_RETRIES"))
+
+    assert job["spec"]["activeDeadlineSeconds"] >= budgets + running
+
+
+@pytest.mark.parametrize("variant", JOB_VARIANTS)
+def test_the_job_fails_at_once_on_what_a_retry_cannot_heal(
+    rendered: dict[str, list[Doc]], variant: str
+) -> None:
+    job = _one(rendered[variant], "Job", "info-service-migrate")
+    (rule,) = job["spec"]["podFailurePolicy"]["rules"]
+
+    assert rule["action"] == "FailJob"
+    assert {1, 2, 4, 10, 11, 12} <= set(rule["onExitCodes"]["values"])
+    assert not {3, 5, 8} & set(rule["onExitCodes"]["values"])

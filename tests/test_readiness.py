@@ -27,7 +27,22 @@ def test_readyz_is_503_before_migration_and_200_after(database_url: str) -> None
     assert after.json() == {"status": "ready", "revision": "0001"}
 
 
-def test_readyz_stays_200_when_the_database_is_ahead(migrated_settings: Settings) -> None:
+def test_readyz_stays_200_when_the_database_is_proven_ahead(
+    tmp_path: Path, migrated_settings: Settings
+) -> None:
+    newer = script_copy_with(tmp_path, "0002_add_notes.py")
+    commands.upgrade(migrated_settings.model_copy(update={"alembic_script_location": newer}))
+
+    with TestClient(create_app(migrated_settings)) as client:
+        response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["revision"] == "0002"
+
+
+def test_readyz_is_503_when_the_database_is_on_an_unexplained_revision(
+    migrated_settings: Settings,
+) -> None:
     engine = create_engine(migrated_settings.sqlalchemy_url)
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
@@ -36,8 +51,8 @@ def test_readyz_stays_200_when_the_database_is_ahead(migrated_settings: Settings
     with TestClient(create_app(migrated_settings)) as client:
         response = client.get("/readyz")
 
-    assert response.status_code == 200
-    assert response.json()["revision"] == "f00dfeed"
+    assert response.status_code == 503
+    assert response.json()["reason"].startswith("schema_diverged")
 
 
 def test_readyz_is_503_when_the_schema_is_behind(

@@ -1,6 +1,6 @@
 """The README's runbook, followed step by step: a revision fails halfway on MySQL, the operator
-finishes it by hand, stamps it, and the next upgrade carries on. And `stamp` adopts a database
-created outside this project."""
+finishes it by hand, records that with `migrate repair --applied`, and the next upgrade carries
+on. And `stamp` adopts a database created outside this project."""
 
 from __future__ import annotations
 
@@ -21,9 +21,7 @@ def _sql(url: str, statement: str) -> None:
     engine.dispose()
 
 
-def test_half_applied_revision_repair_stamp_upgrade(
-    migrated_mysql_url: str, tmp_path: Path
-) -> None:
+def test_half_applied_revision_repair_upgrade(migrated_mysql_url: str, tmp_path: Path) -> None:
     scripts = script_copy_with(tmp_path, "0002_breaks_halfway.py")
 
     # 1. The upgrade fails and names the revision and where the version table stays.
@@ -36,8 +34,10 @@ def test_half_applied_revision_repair_stamp_upgrade(
     # 3. The operator finishes the revision by hand: half_done exists, the rest did not run
     #    (here the intended statement, on the table it was meant for).
     _sql(migrated_mysql_url, "ALTER TABLE some_infos ADD COLUMN x INT NULL")
-    # 4. Stamp the revision as applied, under the lock; 5. upgrade carries on.
-    stamped = run_migrator(migrated_mysql_url, "stamp", "0002", alembic_script_location=scripts)
+    # 4. Record it as applied (this stamps it), under the lock; 5. upgrade carries on.
+    repaired = run_migrator(
+        migrated_mysql_url, "repair", "0002", "--applied", alembic_script_location=scripts
+    )
     upgraded = run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=scripts)
 
     assert failed.returncode == ExitCode.MIGRATION_FAILED
@@ -46,9 +46,9 @@ def test_half_applied_revision_repair_stamp_upgrade(
     assert current.stdout.strip() == "0001 (behind)"
     assert "CREATE TABLE half_done" in plan.stdout
     assert "half_done" in tables_in(migrated_mysql_url)
-    assert stamped.returncode == ExitCode.OK, stamped.stderr
-    assert "stamped: 0001 -> 0002 (current)" in stamped.stdout
-    assert "migration lock" in stamped.stderr
+    assert repaired.returncode == ExitCode.OK, repaired.stderr
+    assert "repaired: 0002 marked applied (stamped) (current)" in repaired.stdout
+    assert "migration lock" in repaired.stderr
     assert upgraded.returncode == ExitCode.OK, upgraded.stderr
     assert "already at head" in upgraded.stderr
     assert version_in(migrated_mysql_url) == ["0002"]

@@ -20,10 +20,13 @@ MYSQL_PWD=$root_password mysql --protocol=socket -uroot <<SQL
 CREATE USER IF NOT EXISTS 'migrator'@'%' IDENTIFIED BY '${migrator_password}';
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES,
       CREATE VIEW, SHOW VIEW, TRIGGER ON \`${database}\`.* TO 'migrator'@'%';
--- To name the sessions that block its DDL on a metadata lock (see migrator/metadata_locks.py).
+-- To name the sessions that block its DDL on a metadata lock (see migrator/metadata_locks.py):
+-- MySQL 8.4 needs SELECT on performance_schema only; PROCESS is for MariaDB, whose default
+-- has the Performance Schema off (a MySQL-only deployment can drop it).
 GRANT PROCESS ON *.* TO 'migrator'@'%';
 GRANT SELECT ON performance_schema.* TO 'migrator'@'%';
 CREATE USER IF NOT EXISTS 'api'@'%' IDENTIFIED BY '${api_password}';
+-- DML, and SELECT on migrator_history too: /readyz reads it to tell "ahead" from "diverged".
 GRANT SELECT, INSERT, UPDATE, DELETE ON \`${database}\`.* TO 'api'@'%';
 SQL
 echo "10-app-users.sh: created users migrator (DDL on ${database}) and api (DML only)"

@@ -1,0 +1,57 @@
+"""The migrator's sessions: a connection once the database answers, and the DDL session that
+holds the migration lock (what changes the version table runs on)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection
+
+from core.db import create_db_engine, is_sqlite
+from core.settings import Settings
+from migrator.ddl_cursor import ddl_connect_args, unbound_reads
+from migrator.keepalive import connect_with_keepalive
+from migrator.lock import acquire_migration_lock, release_migration_lock
+from migrator.signals import interruptible
+from migrator.wait import wait_for_database
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def connected(settings: Settings, *, for_ddl: bool = False) -> Iterator[Connection]:
+    """A connection once the database answers; SQLite needs no wait. `for_ddl`: the session
+    of migrator.ddl_cursor (no client read timeout, metadata-lock waits bounded and retried)."""
+    engine = create_db_engine(
+        settings, pooled=False, mysql_connect_args=ddl_connect_args(settings) if for_ddl else None
+    )
+    if for_ddl and not is_sqlite(engine.url):
+        connect_with_keepalive(engine)
+    log.info("database: %s", settings.describe_database())
+    try:
+        if is_sqlite(engine.url):
+            with engine.connect() as connection:
+                yield connection
+            return
+        with interruptible():
+            connection = wait_for_database(engine, settings.migrator_wait_timeout)
+        if for_ddl:
+            unbound_reads(connection)
+        with connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def locked(settings: Settings) -> Iterator[Connection]:
+    """The DDL session, holding the migration lock: what changes the version table runs on."""
+    with connected(settings, for_ddl=True) as connection:
+        with interruptible():
+            lock = acquire_migration_lock(connection, settings.migrator_lock_timeout)
+        try:
+            yield connection
+        finally:
+            release_migration_lock(connection, lock)

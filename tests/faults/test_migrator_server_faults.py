@@ -1,0 +1,109 @@
+"""The migrator when the server freezes mid-statement, or when it is told to stop: bounded,
+cancelled on the server, and written down in migrator_history."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from core.errors import ExitCode
+from harness.migrator_process import run_migrator, start_migrator
+from harness.mysql_server import ThrowawayServer
+from tests.support.scripts import script_copy_with
+
+SILENCE_TIMEOUT = 10
+STATEMENT = "DO SLEEP(20)"
+
+
+def _running(server: ThrowawayServer, statement: str) -> int:
+    with server.admin_connection() as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = %s", (statement,)
+        )
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+def _wait_until_running(server: ThrowawayServer, migrator: subprocess.Popen[str]) -> float:
+    deadline = time.monotonic() + 30
+    while _running(server, STATEMENT) == 0:
+        assert migrator.poll() is None, migrator.communicate()[1]
+        assert time.monotonic() < deadline, "the long statement never started"
+        time.sleep(0.1)
+    return time.monotonic()
+
+
+def _history(url: str, scripts: Path) -> list[dict[str, object]]:
+    result = run_migrator(url, "history", "--json", alembic_script_location=scripts)
+    events: list[dict[str, object]] = json.loads(result.stdout)
+    return events
+
+
+def test_a_frozen_server_ends_the_run_with_exit_12(
+    own_server: ThrowawayServer, tmp_path: Path
+) -> None:
+    url = own_server.url("app")
+    scripts = script_copy_with(tmp_path, "0002_long_statement.py")
+    migrator = start_migrator(
+        url,
+        "upgrade",
+        alembic_script_location=scripts,
+        migrator_server_silence_timeout=SILENCE_TIMEOUT,
+    )
+    started = _wait_until_running(own_server, migrator)
+    own_server.freeze()
+    try:
+        _, stderr = migrator.communicate(timeout=60)
+        ended_after = time.monotonic() - started
+    finally:
+        own_server.thaw()
+    after = run_migrator(url, "upgrade", alembic_script_location=scripts)
+
+    assert migrator.returncode == ExitCode.SERVER_SILENT, stderr
+    assert ended_after < 30
+    assert f"MIGRATOR_SERVER_SILENCE_TIMEOUT={SILENCE_TIMEOUT}" in stderr
+    assert "may still complete on the server" in stderr
+    assert _history(url, scripts)[0]["outcome"] == "unknown"
+    assert after.returncode == ExitCode.NEEDS_REPAIR, after.stderr
+
+
+def test_a_statement_longer_than_the_silence_timeout_on_a_live_server_completes(
+    migrated_mysql_url: str, tmp_path: Path
+) -> None:
+    scripts = script_copy_with(tmp_path, "0002_long_statement.py")
+
+    result = run_migrator(
+        migrated_mysql_url,
+        "upgrade",
+        alembic_script_location=scripts,
+        migrator_server_silence_timeout=SILENCE_TIMEOUT,
+    )
+
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert _history(migrated_mysql_url, scripts)[0]["outcome"] == "applied"
+
+
+def test_sigterm_cancels_the_running_statement_on_the_server(
+    own_server: ThrowawayServer, tmp_path: Path
+) -> None:
+    url = own_server.url("app")
+    scripts = script_copy_with(tmp_path, "0002_long_statement.py")
+    migrator = start_migrator(url, "upgrade", alembic_script_location=scripts)
+    _wait_until_running(own_server, migrator)
+
+    sent = time.monotonic()
+    migrator.send_signal(signal.SIGTERM)
+    _, stderr = migrator.communicate(timeout=30)
+    exited_after = time.monotonic() - sent
+    still_running = _running(own_server, STATEMENT)
+    events = _history(url, scripts)
+
+    assert migrator.returncode == ExitCode.SIGNAL_BASE + signal.SIGTERM, stderr
+    assert exited_after < 5
+    assert still_running == 0
+    assert "cancelled on the server" in stderr
+    assert (events[0]["revision"], events[0]["outcome"]) == ("0002", "interrupted")
+    assert "Traceback" not in stderr
