@@ -1,7 +1,8 @@
 """Who holds the metadata lock of the table a DDL statement waits for, as one line an operator
 can act on.
 
-MySQL 8.4 (and MariaDB 10.5+ started with performance_schema=ON) list granted metadata locks in
+MySQL 8.4 (and MariaDB 10.5+ started with performance_schema=ON and its instrument
+wait/lock/metadata/sql/mdl enabled, both off by default there) list granted metadata locks in
 performance_schema.metadata_locks; with the threads table and the transactions' age from
 events_transactions_current that needs SELECT on performance_schema only, not PROCESS (the
 threads table shows every session without it, unlike PROCESSLIST). MariaDB's default has the
