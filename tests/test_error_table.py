@@ -14,7 +14,8 @@ from migrator.transient import TRANSIENT_ERROR_CODES
 
 def _server_error(code: int, message: str = "x") -> DBAPIError:
     orig = pymysql.err.OperationalError(code, message)
-    return DBAPIError.instance("INSERT", {}, orig, pymysql.err.Error)
+    error: DBAPIError = DBAPIError.instance("INSERT", {}, orig, pymysql.err.Error)
+    return error
 
 
 @pytest.mark.parametrize(
