@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import bindparam, insert
@@ -26,8 +25,10 @@ from sqlalchemy.exc import DBAPIError, StatementError
 
 from api import metrics
 from api.connection_leases import ConnectionLeases
-from api.problems import Unavailable, WriteFate, unavailable_for
+from api.problems import Unavailable, WriteFate, database_error
+from api.thread_lanes import ThreadLanes
 from core.db import create_db_engine
+from core.db_errors import ErrorKind, classify
 from core.models import SomeInfo
 from core.settings import Settings
 
@@ -35,19 +36,29 @@ from core.settings import Settings
 class _Attempt:
     """One write's way through the writer: queued, started on a thread, INSERT sent (and maybe
     lost), or abandoned because its answer was given first. The lock makes "answered before it
-    was sent" and "sent" exclusive, so the 503's `write` is always true."""
+    was sent" and "sent" exclusive, so the 503's `write` is always true, and makes leaving the
+    queue happen once, whoever ends it (a thread, a timer, the request's cancellation), so the
+    queue-depth gauge cannot drift."""
 
-    __slots__ = ("abandoned", "answer", "lock", "lost", "sent", "started", "timer")
+    __slots__ = ("abandoned", "answer", "lock", "lost", "queued", "sent", "started", "timer")
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.started = self.sent = self.abandoned = self.lost = False
+        self.queued = True
         self.answer: Unavailable | None = None
         self.timer: asyncio.TimerHandle | None = None
+        metrics.WRITER_QUEUE.inc()
+
+    def _leave_queue(self) -> None:
+        if self.queued:
+            self.queued = False
+            metrics.WRITER_QUEUE.dec()
 
     def start(self) -> bool:
         """On the thread: False if the write was answered while it queued (then skip it)."""
         with self.lock:
+            self._leave_queue()
             self.started = not self.abandoned
             return self.started
 
@@ -59,11 +70,14 @@ class _Attempt:
     def abandon_if_queued(self) -> bool:
         with self.lock:
             self.abandoned = not self.started
+            if self.abandoned:
+                self._leave_queue()
             return self.abandoned
 
     def abandon(self) -> WriteFate:
         with self.lock:
             self.abandoned = True
+            self._leave_queue()
             return "unknown" if self.sent else "not_written"
 
 
@@ -71,11 +85,15 @@ class InfoWriter:
     """Owns an AUTOCOMMIT engine of its own (see core.db.create_db_engine): the INSERT commits by
     itself, so a returned id is durable, and no COMMIT or reset ROLLBACK round trip follows.
 
-    Inserts run on a fixed set of threads of its own (DB_WRITE_THREADS): threads that never
-    exit, so each connection a thread keeps is always given back, and few, because every thread
-    waiting on the database must win the GIL back from the event loop after each round trip.
-    Writes queue in the executor, so a thread takes the next one without waiting for the event
-    loop; timers on the loop answer those that wait too long.
+    Inserts run on a fixed set of threads of its own (DB_WRITE_THREADS, api.thread_lanes):
+    threads that never exit while the app runs, so each connection a thread keeps is always
+    given back, and few, because every thread waiting on the database must win the GIL back
+    from the event loop after each round trip. Writes queue for the threads, so a thread takes
+    the next one without waiting for the event loop; timers on the loop answer those that wait
+    too long.
+
+    A failover code (core.db_errors: the server turned read-only) discards the connection that
+    saw it and every other connection of the writer's pool, so the next write connects anew.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -83,9 +101,7 @@ class InfoWriter:
             settings, autocommit=True, pool_size=settings.db_write_threads
         )
         self._leases = ConnectionLeases(self.engine, settings.db_pool_recycle)
-        self._executor = ThreadPoolExecutor(
-            max_workers=settings.db_write_threads, thread_name_prefix="info-writer"
-        )
+        self._lanes = ThreadLanes(settings.db_write_threads, "info-writer")
         self._budget = settings.db_request_timeout
         self._queue_timeout = settings.db_write_queue_timeout
         compiled = (
@@ -99,8 +115,7 @@ class InfoWriter:
         """Insert one row on a writer thread; return its id once it is committed."""
         loop = asyncio.get_running_loop()
         attempt = _Attempt()
-        metrics.WRITER_QUEUE.inc()
-        waiting = asyncio.wrap_future(self._executor.submit(self._run, desc, attempt))
+        waiting = asyncio.wrap_future(self._lanes.submit(self._run, desc, attempt))
         budget_ends = loop.time() + self._budget
         attempt.timer = loop.call_later(
             self._queue_timeout, self._queue_expired, attempt, waiting, loop, budget_ends
@@ -109,14 +124,12 @@ class InfoWriter:
             return await waiting
         except asyncio.CancelledError:
             if attempt.answer is None:
-                raise  # the request itself was cancelled
+                attempt.abandon()  # the request itself was cancelled
+                raise
             raise attempt.answer from None
         except DBAPIError as exc:
             write: WriteFate = "unknown" if attempt.sent and attempt.lost else "not_written"
-            error = unavailable_for(exc, write)
-            if error is None:
-                raise
-            raise error from exc
+            raise database_error(exc, write) from exc
         finally:
             attempt.timer.cancel()
 
@@ -128,7 +141,6 @@ class InfoWriter:
         budget_ends: float,
     ) -> None:
         if attempt.abandon_if_queued():
-            metrics.WRITER_QUEUE.dec()
             attempt.answer = Unavailable(
                 "writers_busy",
                 "every writer thread is waiting on the database "
@@ -150,7 +162,6 @@ class InfoWriter:
     def _run(self, desc: str, attempt: _Attempt) -> int:
         if not attempt.start():
             raise TimeoutError("answered while queued; not sending it")
-        metrics.WRITER_QUEUE.dec()
         with metrics.tracked(metrics.WRITERS_BUSY):
             return self.insert_blocking(desc, attempt)
 
@@ -170,7 +181,8 @@ class InfoWriter:
             finally:
                 cursor.close()
         except self._dbapi_error as exc:
-            attempt.lost = self._leases.drop(lease, exc)
+            failover = classify(exc) is ErrorKind.FAILOVER
+            attempt.lost = self._leases.drop(lease, exc, failover=failover)
             raise self._translated(exc, params) from exc
         lease.last_used = time.monotonic()
         if not isinstance(new_id, int):
@@ -182,7 +194,9 @@ class InfoWriter:
             self._sql, params, exc, self._dbapi_error, dialect=self.engine.dialect
         )
 
-    def dispose(self) -> None:
-        self._executor.shutdown(wait=True)
-        self._leases.close_all()
+    def dispose(self, timeout: float) -> None:
+        """Give the threads `timeout` seconds to finish; a thread still blocked on a hung
+        database is left to end with the process (its request was answered already)."""
+        if self._lanes.shutdown(timeout):
+            self._leases.close_all()
         self.engine.dispose()

@@ -120,6 +120,29 @@ class Settings(BaseSettings):
                 raise ValueError(f"DB_HOST is set, so {names} must be set too")
         return self
 
+    @model_validator(mode="after")
+    def _keep_the_api_budgets_in_order(self) -> Settings:
+        # Each pair: (shorter, longer, why). Out of order, the API would answer before its own
+        # inner limit could act, or gunicorn would kill a worker while a request may still run.
+        for shorter, longer, why in (
+            (
+                "db_write_queue_timeout",
+                "db_request_timeout",
+                "a write that waited its whole queue time needs time left to run",
+            ),
+            (
+                "db_request_timeout",
+                "graceful_timeout",
+                "a request in flight at SIGTERM must be answered before the worker is killed",
+            ),
+        ):
+            low, high = getattr(self, shorter), getattr(self, longer)
+            if not low < high:
+                raise ValueError(
+                    f"{shorter.upper()} ({low:g}) must be below {longer.upper()} ({high:g}): {why}"
+                )
+        return self
+
     @property
     def uses_embedded_default(self) -> bool:
         return self.database_url is None and self.db_host is None

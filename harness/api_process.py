@@ -18,13 +18,16 @@ GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 
 class ApiProcess:
-    def __init__(self, database_url: str, log_path: Path, **settings: object) -> None:
+    def __init__(
+        self, database_url: str, log_path: Path, *, app: str | None = None, **settings: object
+    ) -> None:
+        """`app`: another application factory than gunicorn.conf.py's (a test's own)."""
         self.port = free_port()
         env = migrator_env(database_url, port=self.port, bind_host="127.0.0.1", **settings)
         self.started_at = time.monotonic()
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
-            [GUNICORN, "-c", str(PROJECT_ROOT / "gunicorn.conf.py")],
+            [GUNICORN, "-c", str(PROJECT_ROOT / "gunicorn.conf.py"), *([app] if app else [])],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=self._log,
@@ -70,6 +73,14 @@ class ApiProcess:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
+
+
+def thread_count(pid: int) -> int:
+    """The threads a process runs now, as /proc counts them."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    return 0
 
 
 def rss_kib(pid: int) -> int:

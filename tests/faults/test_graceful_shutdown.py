@@ -13,19 +13,22 @@ from harness.db import count_rows
 from harness.http import post_info
 from harness.mysql_server import ThrowawayServer
 
-GRACEFUL_TIMEOUT = 10
+# Budgets long enough that every request is still waiting, not answered 503, at SIGTERM, and
+# in the order the settings require (queue < request < graceful).
+GRACEFUL_TIMEOUT = 25
+REQUEST_TIMEOUT = 20
+QUEUE_TIMEOUT = 15
 IN_FLIGHT = 6
 
 
 def test_sigterm_lets_accepted_requests_finish(
     mysql_server: ThrowawayServer, migrated_mysql_url: str, start_api: StartApi
 ) -> None:
-    # Budgets long enough that every request is still waiting, not answered 503, at SIGTERM.
     api = start_api(
         migrated_mysql_url,
         graceful_timeout=GRACEFUL_TIMEOUT,
-        db_write_queue_timeout=20,
-        db_request_timeout=20,
+        db_write_queue_timeout=QUEUE_TIMEOUT,
+        db_request_timeout=REQUEST_TIMEOUT,
     )
     database = make_url(migrated_mysql_url).database
     blocker = mysql_server.admin_connection(database)

@@ -3,7 +3,7 @@ and backfilled in bounded batches while the build that knows nothing of it keeps
 
 from __future__ import annotations
 
-import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -11,11 +11,13 @@ from sqlalchemy import create_engine, text
 from core.errors import ExitCode
 from harness.api_process import StartApi
 from harness.db import version_in
-from harness.http import get_status, post_info
+from harness.http import Load, WriteLoad, get_json, get_status
 from harness.migrator_process import run_migrator
 from tests.support.scripts import script_copy_with
 
 EXISTING_ROWS = 2000
+CLIENTS = 4
+AFTER_SECONDS = 30  # bounds the wait for 20 writes after the migration
 
 
 def _seed(url: str) -> None:
@@ -44,30 +46,23 @@ def test_expand_revision_under_traffic(
 ) -> None:
     _seed(migrated_mysql_url)
     api = start_api(migrated_mysql_url)  # this build knows revision 0001 only
-    statuses: list[int] = []
-    ready: list[int] = []
-    stop = threading.Event()
-
-    def traffic() -> None:
-        while not stop.is_set():
-            statuses.append(post_info(api.base, "during migration")[0])
-            ready.append(get_status(api.base, "/readyz"))
-
-    clients = [threading.Thread(target=traffic) for _ in range(4)]
-    for client in clients:
-        client.start()
-    newer = script_copy_with(tmp_path, "0002_expand_summary.py")
-    migration = run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=newer)
-    after = len(statuses)
-    while len(statuses) < after + 20:
-        pass
-    stop.set()
-    for client in clients:
-        client.join()
+    with (
+        WriteLoad(api.base, "during migration", CLIENTS) as writes,
+        Load(lambda: get_json(api.base, "/readyz"), CLIENTS) as readiness,
+    ):
+        newer = script_copy_with(tmp_path, "0002_expand_summary.py")
+        migration = run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=newer)
+        after = len(writes.outcomes)
+        deadline = time.monotonic() + AFTER_SECONDS
+        while len(writes.outcomes) < after + 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    statuses = [o.status for o in writes.outcomes]
+    ready = [o.status for o in readiness.outcomes]
 
     assert migration.returncode == ExitCode.OK, migration.stderr
     assert version_in(migrated_mysql_url) == ["0002"]
     assert _unfilled(migrated_mysql_url) == 0
+    assert len(statuses) >= after + 20, "fewer than 20 writes after the migration"
     assert set(statuses) == {201}
     assert set(ready) == {200}
     assert get_status(api.base, "/readyz") == 200
