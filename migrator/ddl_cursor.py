@@ -149,7 +149,7 @@ class _LockWait:
         return (
             f"{self.statement!r} waited on a metadata lock for {waited:.0f} s "
             f"(MIGRATOR_DDL_RETRY_BUDGET={self.budget:g}{at_commit}); {self._blockers()}. "
-            "Nothing of this statement was applied: end the blocking transaction, then rerun"
+            "Nothing of this statement was applied"
         )
 
     def _blockers(self) -> str:

@@ -195,15 +195,14 @@ def _failed(
             f"repair {revision} --applied|--rolled-back` ({RUNBOOK})"
         )
     signum = termination_requested()
-    if isinstance(exc, StopRequested | Terminated) or (signum is not None and watch.cancelled):
+    if isinstance(exc, StopRequested | Terminated) or signum is not None:
         signum = signum or int(getattr(exc, "signum", signal.SIGTERM))
         _record(connection, recorder, row_id, Outcome.INTERRUPTED, ran, statement, "interrupted")
         return Terminated(signum, f"during {where} ({statement!r} cancelled){repair}")
     _record(connection, recorder, row_id, Outcome.FAILED, ran, statement, one_line(exc))
     if isinstance(exc, MetadataLockTimeout):
-        return MetadataLockTimeout(
-            f"{where}: {exc}; the version table stays at {stays}{repair if halfway else ''}"
-        )
+        then = repair if halfway else "; end the blocking transaction, then rerun"
+        return MetadataLockTimeout(f"{where}: {exc}; the version table stays at {stays}{then}")
     return MigrationFailed(
         f"{where} failed: {one_line(exc)}; the version table stays at {stays}{repair}"
     )
