@@ -18,7 +18,6 @@ waited for, not hung on.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from typing import Any
 
@@ -36,12 +35,12 @@ from core.db_errors import mysql_error_code
 from core.settings import Settings
 from migrator.errors import MetadataLockTimeout
 from migrator.metadata_locks import describe_blockers, find_blockers
+from migrator.sql_statements import is_ddl
 
 log = logging.getLogger(__name__)
 
 ER_LOCK_WAIT_TIMEOUT = 1205
 LOG_EVERY_SECONDS = 5.0
-_DDL = re.compile(r"^\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE|OPTIMIZE)\b", re.IGNORECASE)
 
 
 def is_lock_wait_timeout(exc: BaseException) -> bool:
@@ -59,7 +58,7 @@ class DdlRetryingCursor(pymysql.cursors.Cursor):  # type: ignore[misc]
 
     def execute(self, query: Any, args: Any = None) -> int:
         text = query.decode() if isinstance(query, bytes) else str(query)
-        if not _DDL.match(text):
+        if not is_ddl(text):
             return int(super().execute(query, args))
         waiting = _LockWait(self.connection, text, self.lock_wait_timeout, self.retry_budget)
         retrying = Retrying(
