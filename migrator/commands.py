@@ -20,7 +20,8 @@ from core.settings import Settings
 from migrator.alembic_config import alembic_config
 from migrator.ddl_cursor import ddl_connect_args, unbound_reads
 from migrator.errors import LintFindings, ModelsDiffer, SchemaNotReady
-from migrator.lint import format_report, lint_revision, revisions_to_lint
+from migrator.lint import lint_revision, revisions_to_lint
+from migrator.lint_report import render, undeclared_count
 from migrator.lock import acquire_migration_lock, release_migration_lock
 from migrator.signals import interruptible
 from migrator.upgrade import read_state, upgrade_to_head
@@ -94,7 +95,12 @@ def plan(settings: Settings, from_revision: str | None = None) -> None:
     command.upgrade(alembic_config(settings, stdout=sys.stdout), target, sql=True)
 
 
-def lint(settings: Settings, from_revision: str | None = None, all_revisions: bool = False) -> None:
+def lint(
+    settings: Settings,
+    from_revision: str | None = None,
+    all_revisions: bool = False,
+    output_format: str = "text",
+) -> None:
     scripts = ScriptDirectory(str(settings.alembic_script_location))
     if from_revision is not None:
         known_revision(scripts, from_revision)
@@ -110,8 +116,10 @@ def lint(settings: Settings, from_revision: str | None = None, all_revisions: bo
         print(f"-- nothing after {from_revision}: no revision to lint")
         return
     reports = [lint_revision(script) for script in pending]
-    lines, undeclared = format_report(reports)
-    print("\n".join(lines))
+    undeclared = undeclared_count(reports)
+    rendered = render(reports, output_format)
+    if rendered:
+        print(rendered)
     if undeclared:
         raise LintFindings(
             f"{undeclared} finding(s) not declared: change the revision, or accept each in it "
