@@ -14,6 +14,7 @@ from core.settings import get_settings
 from migrator import commands
 from migrator.errors import Terminated
 from migrator.exit_codes import describe_exit_codes
+from migrator.lint_report import FORMATS
 from migrator.run_summary import RunSummary
 from migrator.signals import install_handlers
 
@@ -49,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--from", dest="from_revision", help="lint the revisions after this one")
     which.add_argument(
         "--all", dest="all_revisions", action="store_true", help="lint every revision"
+    )
+    lint.add_argument(
+        "--format",
+        dest="output_format",
+        choices=FORMATS,
+        default="text",
+        help="text (default), json, or github (workflow annotations on the revision's line)",
     )
     lint.set_defaults(run=commands.lint)
     stamp = sub.add_parser(

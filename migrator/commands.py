@@ -25,7 +25,8 @@ from migrator.errors import (
 )
 from migrator.history import Recorder, ensure_history
 from migrator.history_report import format_history
-from migrator.lint import format_report, lint_revision, revisions_to_lint
+from migrator.lint import lint_revision, revisions_to_lint
+from migrator.lint_report import render, undeclared_count
 from migrator.repair import record_stamp, repair_revision
 from migrator.session import connected, locked
 from migrator.signals import interruptible
@@ -65,7 +66,12 @@ def plan(settings: Settings, from_revision: str | None = None) -> None:
     command.upgrade(alembic_config(settings, stdout=sys.stdout), target, sql=True)
 
 
-def lint(settings: Settings, from_revision: str | None = None, all_revisions: bool = False) -> None:
+def lint(
+    settings: Settings,
+    from_revision: str | None = None,
+    all_revisions: bool = False,
+    output_format: str = "text",
+) -> None:
     scripts = ScriptDirectory(str(settings.alembic_script_location))
     if from_revision is not None:
         known_revision(scripts, from_revision)
@@ -81,8 +87,10 @@ def lint(settings: Settings, from_revision: str | None = None, all_revisions: bo
         print(f"-- nothing after {from_revision}: no revision to lint")
         return
     reports = [lint_revision(script) for script in pending]
-    lines, undeclared = format_report(reports)
-    print("\n".join(lines))
+    undeclared = undeclared_count(reports)
+    rendered = render(reports, output_format)
+    if rendered:
+        print(rendered)
     if undeclared:
         raise LintFindings(
             f"{undeclared} finding(s) not declared: change the revision, or accept each in it "

@@ -18,7 +18,6 @@ waited for, not hung on.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from typing import Any
 
@@ -38,13 +37,13 @@ from migrator.errors import MetadataLockTimeout
 from migrator.lock_wait import session_lock_wait
 from migrator.metadata_locks import altered_table, describe_blockers, find_blockers
 from migrator.signals import sleep_unless_terminated, termination_requested
+from migrator.sql_statements import is_ddl
 
 log = logging.getLogger(__name__)
 
 ER_LOCK_WAIT_TIMEOUT = 1205
 LOG_EVERY_SECONDS = 5.0
 COMMIT_MARGIN_SECONDS = 1.0
-_DDL = re.compile(r"^\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE|OPTIMIZE)\b", re.IGNORECASE)
 
 
 def is_lock_wait_timeout(exc: BaseException) -> bool:
@@ -63,7 +62,7 @@ class DdlRetryingCursor(pymysql.cursors.Cursor):  # type: ignore[misc]
 
     def execute(self, query: Any, args: Any = None) -> int:
         text = query.decode() if isinstance(query, bytes) else str(query)
-        if not _DDL.match(text):
+        if not is_ddl(text):
             return int(super().execute(query, args))
         timeout = session_lock_wait(self.connection, self.lock_wait_timeout)
         waiting = _LockWait(self.connection, text, timeout, self.retry_budget)

@@ -1,5 +1,5 @@
 """`migrate lint`: each pending revision's operations, read as Alembic would emit them for MySQL,
-without a database, checked by migrator.lint_rules.
+without a database, checked against the rules of migrator.lint_catalog.
 
 A revision accepts a finding by declaring it, with the reason, in the revision itself:
 
@@ -9,88 +9,133 @@ A revision accepts a finding by declaring it, with the reason, in the revision i
 from __future__ import annotations
 
 import io
-import logging
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from alembic.operations import Operations, ops
+from alembic.operations import ops
+from alembic.operations.base import AbstractOperations, Operations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 
-from migrator.lint_rules import Finding, findings_for
+from migrator.lint_catalog import RULES, Rule
+from migrator.lint_rules import hits_for
 
-log = logging.getLogger(__name__)
+BLOCKS_WRITES = "blocks-writes"
+BREAKS_OLD_BUILD = "breaks-old-build"
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation: ops.MigrateOperation
+    sql: str  # what Alembic emitted for it; empty inside a batch block (emitted at its end)
+    line: int  # the revision file's line that called it
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # BLOCKS_WRITES or BREAKS_OLD_BUILD
+    rule: Rule
+    target: str
+    sql: str
+    line: int
+
+    @property
+    def key(self) -> str:
+        """What a revision writes in `lint_accept` to declare this finding."""
+        return f"{self.rule.name} {self.target}"
+
+    @property
+    def why(self) -> str:
+        if self.kind == BREAKS_OLD_BUILD:
+            return (
+                f"{self.rule.what}: during a rolling deploy, the build still serving breaks: "
+                f"{self.rule.breaks}"
+            )
+        if self.rule.locks_rows:
+            return self.rule.what
+        return f"{self.rule.what}: {self.rule.describe_verdict()}, so writes wait"
 
 
 @dataclass(frozen=True)
 class RevisionReport:
     revision: str
-    statements: list[tuple[ops.MigrateOperation, str]]
-    findings: list[tuple[Finding, str]]  # each with the SQL of its operation
+    path: str
+    operations: list[Operation]
+    findings: list[Finding]
     accepted: dict[str, str]
 
     @property
-    def undeclared(self) -> list[tuple[Finding, str]]:
-        return [(f, sql) for f, sql in self.findings if f.key not in self.accepted]
+    def undeclared(self) -> list[Finding]:
+        return [f for f in self.findings if f.key not in self.accepted]
 
 
-def read_operations(script: Script) -> list[tuple[ops.MigrateOperation, str]]:
-    """Run the revision's upgrade() in Alembic's offline mode for MySQL, recording each
-    operation with the SQL it emitted (every `op.*` call funnels into Operations.invoke)."""
+def findings_for(operation: ops.MigrateOperation, sql: str = "", line: int = 0) -> list[Finding]:
+    found = []
+    for rule_name, target in hits_for(operation):
+        rule = RULES[rule_name]
+        if rule.blocks_writes:
+            found.append(Finding(BLOCKS_WRITES, rule, target, sql, line))
+        if rule.breaks:
+            found.append(Finding(BREAKS_OLD_BUILD, rule, target, sql, line))
+    return found
+
+
+@contextmanager
+def _recording(buffer: io.StringIO, path: str) -> Iterator[list[Operation]]:
+    """Record every operation of any Operations object, batch blocks' included: Alembic builds
+    a new BatchOperations per `batch_alter_table` block, and every op.* call of either kind
+    funnels into AbstractOperations.invoke, so the class, not one instance, is patched."""
+    recorded: list[Operation] = []
+    invoke = AbstractOperations.invoke
+
+    def recording_invoke(self: AbstractOperations, operation: ops.MigrateOperation) -> Any:
+        start = buffer.tell()
+        result = invoke(self, operation)
+        recorded.append(Operation(operation, buffer.getvalue()[start:].strip(), _caller(path)))
+        return result
+
+    AbstractOperations.invoke = recording_invoke  # type: ignore[method-assign]
+    try:
+        yield recorded
+    finally:
+        AbstractOperations.invoke = invoke  # type: ignore[method-assign]
+
+
+def _caller(path: str) -> int:
+    """The line of the revision file (`path`) that led to this operation, helpers included."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if Path(frame.f_code.co_filename) == Path(path):
+            return frame.f_lineno
+        frame = frame.f_back  # type: ignore[assignment]
+    return 1
+
+
+def read_operations(script: Script, dialect: str = "mysql") -> list[Operation]:
+    """Run the revision's upgrade() in Alembic's offline mode, recording each operation with the
+    SQL it emitted and the line that called it."""
     buffer = io.StringIO()
     context = MigrationContext.configure(
-        dialect_name="mysql",
+        dialect_name=dialect,
         opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True},
     )
-    recorded: list[tuple[ops.MigrateOperation, str]] = []
-    with Operations.context(context) as operations:
-        invoke = operations.invoke
-
-        def recording_invoke(operation: ops.MigrateOperation) -> Any:
-            start = buffer.tell()
-            result = invoke(operation)
-            recorded.append((operation, buffer.getvalue()[start:].strip()))
-            return result
-
-        operations.invoke = recording_invoke  # type: ignore[method-assign]
+    with Operations.context(context), _recording(buffer, script.path) as recorded:
         script.module.upgrade()
     return recorded
 
 
 def lint_revision(script: Script) -> RevisionReport:
-    statements = read_operations(script)
-    findings = [
-        (finding, sql) for operation, sql in statements for finding in findings_for(operation)
-    ]
+    operations = read_operations(script)
+    findings = [f for o in operations for f in findings_for(o.operation, o.sql, o.line)]
     accepted = dict(getattr(script.module, "lint_accept", {}) or {})
-    return RevisionReport(script.revision, statements, findings, accepted)
+    return RevisionReport(script.revision, script.path, operations, findings, accepted)
 
 
 def revisions_to_lint(scripts: ScriptDirectory, after: str | None, lint_all: bool) -> list[Script]:
     """Oldest first: every revision, or those after `after` (None: from the start)."""
     lower = "base" if lint_all or after is None else after
     return list(reversed(list(scripts.iterate_revisions("heads", lower))))
-
-
-def format_report(reports: Iterable[RevisionReport]) -> tuple[list[str], int]:
-    """Lines to print, and how many findings no revision declared."""
-    lines: list[str] = []
-    undeclared = 0
-    for report in reports:
-        if not report.findings:
-            lines.append(f"{report.revision}: clean ({len(report.statements)} operation(s))")
-            continue
-        for finding, sql in report.findings:
-            reason = report.accepted.get(finding.key)
-            status = f"accepted: {reason}" if reason else "NOT DECLARED"
-            undeclared += reason is None
-            lines += [
-                f"{report.revision}: {finding.kind} [{finding.key}] {status}",
-                f"    {sql.splitlines()[0] if sql else '(no SQL)'}",
-                f"    why: {finding.why}",
-                f"    fix: {finding.fix}",
-            ]
-        unused = set(report.accepted) - {finding.key for finding, _ in report.findings}
-        lines += [f"{report.revision}: lint_accept names no finding: {key}" for key in unused]
-    return lines, undeclared

@@ -43,7 +43,7 @@ def test_every_make_target_the_workflow_calls_exists() -> None:
         if words[0] == "make" and len(words) > 1
     }
 
-    assert called == {"lint", "test", "e2e", "k8s-e2e"}
+    assert called == {"lint", "test", "e2e", "k8s-e2e", "migrate"}
     assert called <= make_targets()
 
 
@@ -120,3 +120,15 @@ def test_k8s_e2e_without_a_cluster_says_so_in_one_line(tmp_path: Path) -> None:
     assert result.stdout.startswith("make k8s-e2e needs kubectl pointed at a reachable cluster: ")
     assert len(result.stdout.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_pull_requests_get_lint_annotations_on_their_new_revisions() -> None:
+    lint = _workflow()["jobs"]["lint"]
+    step = next(s for s in lint["steps"] if "--format github" in s.get("run", ""))
+    checkout = next(s for s in lint["steps"] if "actions/checkout" in s.get("uses", ""))
+
+    assert step["if"] == "github.event_name == 'pull_request'"
+    assert step["env"] == {"BASE_REF": "${{ github.base_ref }}"}  # never inlined in the script
+    assert 'make migrate ARGS="lint --from $base_head --format github"' in step["run"]
+    assert checkout["with"]["fetch-depth"] == 0
+    assert checkout["with"]["persist-credentials"] is False

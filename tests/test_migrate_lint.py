@@ -1,8 +1,10 @@
 """`migrate lint` reads revisions without a database and reports what blocks writes on MySQL
-8.4 or breaks the build still serving, until the revision declares it."""
+8.4 or MariaDB 10.11, or breaks the build still serving, until the revision declares it.
+tests/test_lint_oracle.py checks every rule's verdict on the real server."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,9 @@ from alembic.operations import ops
 
 from core.errors import ExitCode
 from harness.migrator_process import run_migrator
-from migrator.lint_rules import BLOCKS_WRITES, BREAKS_OLD_BUILD, findings_for
-from tests.support.scripts import script_copy_with
+from migrator.lint import BLOCKS_WRITES, BREAKS_OLD_BUILD, findings_for
+from migrator.sql_statements import is_ddl
+from tests.support.scripts import REVISIONS, script_copy_with
 
 
 def test_the_projects_revisions_are_clean(sqlite_url: str) -> None:
@@ -28,7 +31,7 @@ def test_a_type_change_and_a_dropped_column_are_named(sqlite_url: str, tmp_path:
     result = run_migrator(sqlite_url, "lint", "--all", alembic_script_location=scripts)
 
     assert result.returncode == ExitCode.LINT_FINDINGS
-    assert "0002: blocks-writes [type-change some_infos.desc] NOT DECLARED" in result.stdout
+    assert "0002: blocks-writes [narrowing-type some_infos.desc] NOT DECLARED" in result.stdout
     assert "0002: breaks-old-build [narrowing-type some_infos.desc]" in result.stdout
     assert "0002: breaks-old-build [drop-column some_infos.legacy]" in result.stdout
     assert "ALTER TABLE some_infos MODIFY `desc` VARCHAR(255)" in result.stdout
@@ -88,18 +91,121 @@ def _column(nullable: bool, **kw: object) -> sa.Column[object]:
         (ops.DropTableOp("t"), [(BREAKS_OLD_BUILD, "drop-table")]),
         (ops.RenameTableOp("t", "u"), [(BREAKS_OLD_BUILD, "rename-table")]),
         (ops.AlterColumnOp("t", "c", modify_name="d"), [(BREAKS_OLD_BUILD, "rename-column")]),
-        (ops.AlterColumnOp("t", "c", modify_type=sa.String(40), existing_type=sa.String(20)),
+        (ops.AlterColumnOp("t", "c", modify_type=sa.String(60), existing_type=sa.String(50)), []),
+        (ops.AlterColumnOp("t", "c", modify_type=sa.String(70), existing_type=sa.String(60)),
+         [(BLOCKS_WRITES, "varchar-widen-prefix")]),  # 240 -> 280 bytes: a 2-byte prefix
+        (ops.AlterColumnOp("t", "c", modify_type=sa.BigInteger(), existing_type=sa.Integer()),
          [(BLOCKS_WRITES, "type-change")]),
         (ops.AlterColumnOp("t", "c", modify_type=sa.Integer(), existing_type=sa.BigInteger()),
-         [(BLOCKS_WRITES, "type-change"), (BREAKS_OLD_BUILD, "narrowing-type")]),
+         [(BLOCKS_WRITES, "narrowing-type"), (BREAKS_OLD_BUILD, "narrowing-type")]),
+        (ops.AlterColumnOp("t", "c", modify_server_default=None, existing_nullable=False),
+         [(BREAKS_OLD_BUILD, "drop-default")]),
         (ops.AlterColumnOp("t", "c", modify_nullable=False), [(BREAKS_OLD_BUILD, "not-null")]),
         (ops.AlterColumnOp("t", "c", modify_nullable=True), []),
-        (ops.CreatePrimaryKeyOp("pk", "t", ["c"]), [(BLOCKS_WRITES, "primary-key")]),
-        (ops.CreateForeignKeyOp("fk", "t", "u", ["c"], ["id"]), [(BLOCKS_WRITES, "foreign-key")]),
+        (ops.CreateIndexOp("ix", "t", ["c"], unique=True), [(BREAKS_OLD_BUILD, "unique-index")]),
+        (ops.CreateUniqueConstraintOp("uq", "t", ["c"]), [(BREAKS_OLD_BUILD, "unique-index")]),
+        (ops.CreateCheckConstraintOp("ck", "t", "c > 0"),
+         [(BLOCKS_WRITES, "check-constraint"), (BREAKS_OLD_BUILD, "check-constraint")]),
+        (ops.AddColumnOp("t", sa.Column("g", sa.Integer(), sa.Computed("c + 1", persisted=True))),
+         [(BLOCKS_WRITES, "stored-generated-column")]),
+        (ops.AddColumnOp("t", sa.Column("g", sa.Integer(), sa.Computed("c + 1"))), []),
+        (ops.CreatePrimaryKeyOp("pk", "t", ["c"]), [(BREAKS_OLD_BUILD, "add-primary-key")]),
+        (ops.DropConstraintOp("pk", "t", type_="primary"), [(BLOCKS_WRITES, "drop-primary-key")]),
+        (ops.CreateForeignKeyOp("fk", "t", "u", ["c"], ["id"]),
+         [(BLOCKS_WRITES, "add-foreign-key")]),
         (ops.ExecuteSQLOp("ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4"),
-         [(BLOCKS_WRITES, "raw-sql")]),
+         [(BLOCKS_WRITES, "convert-charset")]),
+        (ops.ExecuteSQLOp("-- why\n/* more */ alter TABLE `t` drop `c`"),
+         [(BREAKS_OLD_BUILD, "drop-column")]),
+        (ops.ExecuteSQLOp("ALTER TABLE t ADD COLUMN `drop` INT NULL"), []),
+        (ops.ExecuteSQLOp("SELECT 1; ALTER TABLE t ADD INDEX ix (c); DELETE FROM t"),
+         [(BLOCKS_WRITES, "full-table-dml")]),
+        (ops.ExecuteSQLOp(sa.text("update t set c = 1")), [(BLOCKS_WRITES, "full-table-dml")]),
+        (ops.ExecuteSQLOp("UPDATE t SET c = 1 WHERE c IS NULL"),
+         [(BLOCKS_WRITES, "full-table-dml")]),
+        (ops.ExecuteSQLOp("UPDATE t SET c = 1 WHERE id > 0 AND id <= 1000 AND (c IS NULL)"), []),
         (ops.ExecuteSQLOp("UPDATE t SET c = 1 WHERE id < 100"), []),
     ],
 )  # fmt: skip
 def test_rules(operation: ops.MigrateOperation, expected: list[tuple[str, str]]) -> None:
-    assert [(f.kind, f.rule) for f in findings_for(operation)] == expected
+    assert [(f.kind, f.rule.name) for f in findings_for(operation)] == expected
+
+
+def _findings(stdout: str) -> dict[tuple[str, str], int]:
+    (revision,) = json.loads(stdout)["revisions"][-1:]
+    return {(f["kind"], f["key"]): f["line"] for f in revision["findings"]}
+
+
+def _line_of(name: str, text: str) -> int:
+    lines = (REVISIONS / name).read_text().splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
+def test_what_once_passed_as_clean_is_found_on_its_line(sqlite_url: str, tmp_path: Path) -> None:
+    name = "0002_issue_19_cases.py"
+    scripts = script_copy_with(tmp_path, name)
+
+    result = run_migrator(
+        sqlite_url, "lint", "--from", "0001", "--format", "json", alembic_script_location=scripts
+    )
+
+    assert result.returncode == ExitCode.LINT_FINDINGS, result.stderr
+    assert _findings(result.stdout) == {
+        (BREAKS_OLD_BUILD, "drop-column some_infos.legacy"): _line_of(name, "drop_column"),
+        (BREAKS_OLD_BUILD, "unique-index some_infos"): _line_of(name, "create_index"),
+        (BLOCKS_WRITES, "check-constraint some_infos"): _line_of(name, "check_constraint"),
+        (BREAKS_OLD_BUILD, "check-constraint some_infos"): _line_of(name, "check_constraint"),
+        (BLOCKS_WRITES, "stored-generated-column some_infos.desc_len"): _line_of(
+            name, "op.add_column"
+        ),
+        (BREAKS_OLD_BUILD, "drop-default some_infos.kind"): _line_of(name, "op.alter_column"),
+        (BLOCKS_WRITES, "full-table-dml some_infos"): _line_of(name, "UPDATE some_infos"),
+        (BLOCKS_WRITES, "modify-column some_infos.notes"): _line_of(name, "MODIFY notes"),
+    }
+
+
+def test_a_nullable_column_and_a_varchar_widened_within_its_prefix_are_clean(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    scripts = script_copy_with(tmp_path, "0002_clean_changes.py")
+
+    result = run_migrator(sqlite_url, "lint", "--from", "0001", alembic_script_location=scripts)
+
+    assert result.returncode == ExitCode.OK, result.stdout + result.stderr
+    assert "0002: clean (2 operation(s))" in result.stdout
+
+
+def test_github_format_annotates_the_revision_line(sqlite_url: str, tmp_path: Path) -> None:
+    scripts = script_copy_with(tmp_path, "0002_unsafe_changes.py")
+    revision = next((scripts / "versions").glob("0002_*.py"))
+
+    result = run_migrator(
+        sqlite_url, "lint", "--all", "--format", "github", alembic_script_location=scripts
+    )
+
+    assert result.returncode == ExitCode.LINT_FINDINGS
+    annotations = result.stdout.splitlines()
+    drop_line = _line_of("0002_unsafe_changes.py", "drop_column")
+    assert len(annotations) == 3
+    assert all(line.startswith(f"::error file={revision},line=") for line in annotations)
+    assert any(
+        line.startswith(
+            f"::error file={revision},line={drop_line},title=migrate lint%3A "
+            "breaks-old-build [drop-column some_infos.legacy]::"
+        )
+        for line in annotations
+    ), annotations
+    assert "Fix: drop or rename only in a release after" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("sql", "ddl"),
+    [
+        ("/* why */ ALTER TABLE t ADD COLUMN c INT", True),
+        ("-- why\n  create index ix on t (c)", True),
+        ("UPDATE t SET c = 'ALTER TABLE'", False),
+        ("SELECT 1", False),
+    ],
+)
+def test_the_ddl_retry_knows_ddl_behind_a_comment(sql: str, ddl: bool) -> None:
+    assert is_ddl(sql) is ddl
