@@ -30,7 +30,9 @@ def docker_answers() -> bool:
 
 
 def _docker(*args: str) -> None:
-    subprocess.run(["docker", *args], check=True, capture_output=True)
+    result = subprocess.run(["docker", *args], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"docker {' '.join(args)}: {result.stderr.strip()}")
 
 
 class DockerServer(ThrowawayServer):
