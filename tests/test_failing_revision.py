@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.errors import ExitCode
 from harness.db import tables_in, version_in
 from harness.migrator_process import run_migrator
+from migrator.errors import MigrationFailed
+from migrator.exit_codes import OK
 from tests.support.scripts import add_revision, script_copy_with
 
 
@@ -18,7 +19,7 @@ def test_failed_revision_is_named_and_the_rerun_after_a_fix_succeeds(
 
     failed = run_migrator(mysql_url, "upgrade", alembic_script_location=scripts)
 
-    assert failed.returncode == ExitCode.MIGRATION_FAILED
+    assert failed.returncode == MigrationFailed.exit_code
     assert "revision 0002 failed" in failed.stderr
     assert "MySQL cannot roll DDL back" in failed.stderr
     assert "Traceback" not in failed.stderr
@@ -29,7 +30,7 @@ def test_failed_revision_is_named_and_the_rerun_after_a_fix_succeeds(
     run_migrator(mysql_url, "repair", "0002", "--rolled-back", alembic_script_location=scripts)
     rerun = run_migrator(mysql_url, "upgrade", alembic_script_location=scripts)
 
-    assert rerun.returncode == ExitCode.OK, rerun.stderr
+    assert rerun.returncode == OK, rerun.stderr
     assert version_in(mysql_url) == ["0002"]
 
 
@@ -38,6 +39,6 @@ def test_failed_revision_on_sqlite_is_rolled_back_whole(sqlite_url: str, tmp_pat
 
     failed = run_migrator(sqlite_url, "upgrade", alembic_script_location=scripts)
 
-    assert failed.returncode == ExitCode.MIGRATION_FAILED
+    assert failed.returncode == MigrationFailed.exit_code
     assert "revision 0002 failed" in failed.stderr
     assert version_in(sqlite_url) == ["0001"]

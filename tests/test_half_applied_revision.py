@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.errors import ExitCode
 from harness.db import count_rows, tables_in, version_in
 from harness.migrator_process import run_migrator
+from migrator.errors import ConfigurationError, MigrationFailed, NeedsRepair
+from migrator.exit_codes import OK
 from tests.support.scripts import add_revision, script_copy_with
 
 
@@ -27,9 +28,9 @@ def test_a_half_applied_revision_is_refused_until_repaired(
     repaired = run_migrator(url, "repair", "0002", "--applied", alembic_script_location=scripts)
     third = run_migrator(url, "upgrade", alembic_script_location=scripts)
 
-    assert first.returncode == ExitCode.MIGRATION_FAILED, first.stderr
+    assert first.returncode == MigrationFailed.exit_code, first.stderr
     assert "1 of its statement(s) committed" in first.stderr
-    assert second.returncode == ExitCode.NEEDS_REPAIR, second.stderr
+    assert second.returncode == NeedsRepair.exit_code, second.stderr
     assert "revision 0002 is failed since" in second.stderr
     assert "build b1" in second.stderr
     assert "Duplicate column" in second.stderr
@@ -45,9 +46,9 @@ def test_a_half_applied_revision_is_refused_until_repaired(
     assert events[0]["down_revisions"] == ["0001"]
     assert len(events[0]["checksum"]) == 64
     assert "Duplicate column" in text_history.stdout
-    assert repaired.returncode == ExitCode.OK, repaired.stderr
+    assert repaired.returncode == OK, repaired.stderr
     assert "repaired: 0002 marked applied (stamped) (current)" in repaired.stdout
-    assert third.returncode == ExitCode.OK, third.stderr
+    assert third.returncode == OK, third.stderr
     assert "already at head" in third.stderr
     assert version_in(url) == ["0002"]
     assert count_rows(url) == 1
@@ -63,9 +64,9 @@ def test_rolled_back_by_hand_runs_again(migrated_mysql_url: str, tmp_path: Path)
     repaired = run_migrator(url, "repair", "0002", "--rolled-back", alembic_script_location=scripts)
     upgraded = run_migrator(url, "upgrade", alembic_script_location=scripts)
 
-    assert refused.returncode == ExitCode.NEEDS_REPAIR, refused.stderr
-    assert repaired.returncode == ExitCode.OK, repaired.stderr
-    assert upgraded.returncode == ExitCode.OK, upgraded.stderr
+    assert refused.returncode == NeedsRepair.exit_code, refused.stderr
+    assert repaired.returncode == OK, repaired.stderr
+    assert upgraded.returncode == OK, upgraded.stderr
     assert version_in(url) == ["0002"]
     assert "half_done" in tables_in(url)
 
@@ -79,13 +80,13 @@ def test_a_revision_that_failed_at_its_first_statement_is_rerun(
     first = run_migrator(url, "upgrade", alembic_script_location=scripts)
     second = run_migrator(url, "upgrade", alembic_script_location=scripts)
 
-    assert first.returncode == ExitCode.MIGRATION_FAILED, first.stderr
+    assert first.returncode == MigrationFailed.exit_code, first.stderr
     assert "none of its statements had completed" in first.stderr
-    assert second.returncode == ExitCode.MIGRATION_FAILED, second.stderr
+    assert second.returncode == MigrationFailed.exit_code, second.stderr
 
 
 def test_repair_of_a_revision_that_needs_none_is_a_usage_error(migrated_mysql_url: str) -> None:
     result = run_migrator(migrated_mysql_url, "repair", "0001", "--applied")
 
-    assert result.returncode == ExitCode.CONFIG_ERROR, result.stderr
+    assert result.returncode == ConfigurationError.exit_code, result.stderr
     assert "nothing to repair for 0001: its last record is applied" in result.stderr

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.errors import ExitCode
 from harness.migrator_process import run_migrator
+from migrator.errors import RevisionChanged
+from migrator.exit_codes import OK
 from tests.support.scripts import script_copy_with
 
 
@@ -17,11 +18,11 @@ def test_a_changed_applied_revision_is_reported(migrated_mysql_url: str, tmp_pat
     check = run_migrator(migrated_mysql_url, "check", alembic_script_location=scripts)
     upgrade = run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=scripts)
 
-    assert check.returncode == ExitCode.REVISION_CHANGED, check.stderr
+    assert check.returncode == RevisionChanged.exit_code, check.stderr
     assert f"revision 0001's file ({revision_file.name}) changed since it was applied" in (
         check.stderr
     )
-    assert upgrade.returncode == ExitCode.OK, upgrade.stderr
+    assert upgrade.returncode == OK, upgrade.stderr
     assert "changed since it was applied" in upgrade.stderr
 
 
@@ -32,4 +33,4 @@ def test_line_endings_do_not_change_a_checksum(migrated_mysql_url: str, tmp_path
 
     check = run_migrator(migrated_mysql_url, "check", alembic_script_location=scripts)
 
-    assert check.returncode == ExitCode.OK, check.stderr
+    assert check.returncode == OK, check.stderr

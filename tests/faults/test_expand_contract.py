@@ -9,11 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from core.errors import ExitCode
 from harness.api_process import StartApi
 from harness.db import version_in
 from harness.http import WriteLoad
 from harness.migrator_process import run_migrator
+from migrator.exit_codes import OK
 from tests.support.scripts import add_revision, script_copy_with
 
 EXISTING_ROWS = 2000
@@ -62,8 +62,8 @@ def test_expand_then_contract_under_the_old_builds_writes(
     add_revision(scripts, "0003_contract_summary.py")
     contract = run_migrator(url, "upgrade", alembic_script_location=scripts)
 
-    assert expand.returncode == ExitCode.OK, expand.stderr
-    assert contract.returncode == ExitCode.OK, contract.stderr
+    assert expand.returncode == OK, expand.stderr
+    assert contract.returncode == OK, contract.stderr
     assert version_in(url) == ["0003"]
     assert written_at_expand > 0
     assert left_by_the_old_build > 0

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from core.errors import ExitCode
 from harness.api_process import StartApi
 from harness.db import version_in
 from harness.http import Load, WriteLoad, get_json, get_status
 from harness.migrator_process import run_migrator
+from migrator.exit_codes import OK
 from tests.support.scripts import script_copy_with
 
 EXISTING_ROWS = 2000
@@ -59,7 +59,7 @@ def test_expand_revision_under_traffic(
     statuses = [o.status for o in writes.outcomes]
     ready = [o.status for o in readiness.outcomes]
 
-    assert migration.returncode == ExitCode.OK, migration.stderr
+    assert migration.returncode == OK, migration.stderr
     assert version_in(migrated_mysql_url) == ["0002"]
     assert _unfilled(migrated_mysql_url) == 0
     assert len(statuses) >= after + 20, "fewer than 20 writes after the migration"

@@ -11,7 +11,7 @@ import os
 import time
 from pathlib import Path
 
-from core.errors import ExitCode
+from migrator.exit_codes import OK
 
 log = logging.getLogger("migrator")
 
@@ -28,8 +28,8 @@ class RunSummary:
 
     def succeeded(self, outcome: object) -> int:
         detail = f": {outcome}" if outcome else ""
-        self._report(logging.INFO, ExitCode.OK, f"ok{detail}")
-        return ExitCode.OK
+        self._report(logging.INFO, OK, f"ok{detail}")
+        return OK
 
     def failed(self, code: int, reason: str) -> int:
         self._report(logging.ERROR, code, f"failed: {reason}")

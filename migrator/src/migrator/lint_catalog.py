@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-BACKFILL = "core.backfill.backfill_in_batches"
+BACKFILL = "migrator.backfill.backfill_in_batches"
 EXPAND_CONTRACT = (
     "expand/contract: add a new column or table, backfill it with "
     f"{BACKFILL}, switch the code over, and drop the old one in a later release"

@@ -14,18 +14,21 @@ it back), and cuts the socket if the server does not end it within CANCEL_GRACE_
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import socket
 import threading
 import time
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import DBAPIError
+import pymysql
+from sqlalchemy import Connection
 
-from core.db import create_db_engine, is_sqlite
-from core.settings import Settings
-from migrator.keepalive import ddl_socket
+from migrator.ddl_connection import ddl_socket
+from migrator.errors import ServerSilent
+from migrator.exit_codes import SIGNAL_BASE
+from migrator.settings import RunnerSettings
 from migrator.signals import termination_requested
 from migrator.statement_observer import StatementObserver, shorten
 
@@ -38,32 +41,39 @@ PING_TIMEOUT_SECONDS = 3
 
 class ServerWatch:
     def __init__(
-        self, settings: Settings, observer: StatementObserver, connection: Connection
+        self, settings: RunnerSettings, observer: StatementObserver, connection: Connection
     ) -> None:
+        """Watch `connection` (the one the revision's statements run on)."""
         self.observer = observer
         # SQLite is a file on this host: nothing to freeze, nothing to cancel from elsewhere.
-        self.enabled = not is_sqlite(connection.engine.url)
-        dbapi_connection: Any = connection.connection.dbapi_connection
-        self.ddl_connection_id = int(dbapi_connection.thread_id()) if self.enabled else 0
+        self.enabled = connection.dialect.name == "mysql"
+        self.ddl_connection_id = (
+            int(connection.exec_driver_sql("SELECT CONNECTION_ID()").scalar_one())
+            if self.enabled
+            else 0
+        )
         self.ddl_socket = ddl_socket(connection)
         self.silence_timeout = settings.migrator_server_silence_timeout
         self.ping_every = min(5.0, self.silence_timeout / 4)
-        self.engine: Engine = create_db_engine(
-            settings,
-            pooled=False,
-            mysql_connect_args={
-                "read_timeout": PING_TIMEOUT_SECONDS,
-                "write_timeout": PING_TIMEOUT_SECONDS,
-            },
-        )
+        # A plain PyMySQL connection: no engine, so no listener of the runner's touches it.
+        url = settings.sqlalchemy_url
+        self._connect_args: dict[str, Any] = {
+            **url.translate_connect_args(username="user"),
+            **dict(url.query),
+            "connect_timeout": PING_TIMEOUT_SECONDS,
+            "read_timeout": PING_TIMEOUT_SECONDS,
+            "write_timeout": PING_TIMEOUT_SECONDS,
+            "autocommit": True,
+        }
         self.silent_for: float | None = None  # set when the watch cut the socket for silence
         self.cancelled = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="server-watch", daemon=True)
-        self._connection: Any = None
+        self._connection: pymysql.connections.Connection | None = None
         self._last_answer = time.monotonic()
         self._last_ping = 0.0
         self._cancel_sent_at: float | None = None
+        self._exit_code = ServerSilent.exit_code
 
     def __enter__(self) -> ServerWatch:
         if self.enabled:
@@ -80,7 +90,6 @@ class ServerWatch:
         if self.enabled:
             self._thread.join(timeout=PING_TIMEOUT_SECONDS + 1)
         self._close()
-        self.engine.dispose()
 
     def _run(self) -> None:
         while not self._stop.wait(TICK_SECONDS):
@@ -110,6 +119,7 @@ class ServerWatch:
                 return
 
     def _cancel(self, now: float) -> None:
+        self._exit_code = SIGNAL_BASE + (termination_requested() or signal.SIGTERM)
         if self._cancel_sent_at is None:
             self._cancel_sent_at = now
             statement = shorten(self.observer.running or "")
@@ -130,19 +140,23 @@ class ServerWatch:
         An error the server sends back is an answer too."""
         try:
             if self._connection is None:
-                self._connection = self.engine.connect()
-            self._connection.execute(text(statement))
-            self._connection.rollback()
+                self._connection = pymysql.connect(**self._connect_args)
+            with self._connection.cursor() as cursor:
+                cursor.execute(statement)
             return True
-        except DBAPIError as exc:
-            if exc.connection_invalidated or exc.orig is None or _is_client_error(exc.orig):
+        except pymysql.err.Error as exc:
+            if _is_client_error(exc):
                 self._close()
                 return False
             return True
 
     def _cut(self) -> None:
         if self.ddl_socket is None:
-            return
+            # A connection the runner did not make (an async driver's): nothing to cut, so the
+            # process ends here, as the cut would have ended it.
+            log.error("no socket of the statement's connection to close: exiting")
+            logging.shutdown()
+            os._exit(self._exit_code)
         try:
             self.ddl_socket.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -151,9 +165,8 @@ class ServerWatch:
     def _close(self) -> None:
         if self._connection is not None:
             try:
-                self._connection.invalidate()
                 self._connection.close()
-            except Exception:
+            except pymysql.err.Error:
                 log.debug("closing the watch connection failed", exc_info=True)
             self._connection = None
 

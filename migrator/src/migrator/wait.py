@@ -16,9 +16,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from core.db_errors import one_line
-from core.errors import ConfigurationError
-from migrator.errors import DatabaseRejected, DatabaseUnreachable
+from migrator.db_errors import one_line
+from migrator.errors import ConfigurationError, DatabaseRejected, DatabaseUnreachable
 from migrator.transient import hint_for, is_refused, is_transient
 
 log = logging.getLogger(__name__)

@@ -21,8 +21,8 @@ from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, insert, update
 
-from core.schema_history import Outcome, has_history, history, metadata
-from core.settings import Settings
+from migrator.history_table import Outcome, has_history, history, metadata
+from migrator.settings import RunnerSettings
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class Recorder:
     build_id: str | None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Recorder:
+    def from_settings(cls, settings: RunnerSettings) -> Recorder:
         return cls(
             host=(os.environ.get("HOSTNAME") or socket.gethostname())[:255],
             build_id=settings.migrator_build_id,
@@ -130,13 +130,19 @@ def unknown_revision_facts(revision: str) -> dict[str, Any]:
     return {"revision": revision, "down_revisions": None, "description": None, "checksum": None}
 
 
-def ensure_history(connection: Connection, scripts: ScriptDirectory, recorder: Recorder) -> None:
+def ensure_history(
+    connection: Connection,
+    scripts: ScriptDirectory,
+    recorder: Recorder,
+    version_table: str = "alembic_version",
+) -> None:
     """Create the table on first use; a database migrated before it existed is adopted: each
     revision of its current line gets an `adopted` row, oldest first. No manual step."""
     if has_history(connection):
         return
     metadata.create_all(connection)
-    heads = MigrationContext.configure(connection).get_current_heads()
+    context = MigrationContext.configure(connection, opts={"version_table": version_table})
+    heads = context.get_current_heads()
     adopted: list[dict[str, Any]] = []
     for head in heads:
         try:

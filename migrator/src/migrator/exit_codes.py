@@ -3,8 +3,11 @@ the README by a test."""
 
 from __future__ import annotations
 
-from core.errors import ConfigurationError, ExitCode, ServiceError
 from migrator.errors import MigratorError
+
+OK = 0
+# A signal ends the process with 128 + its number, as shells report it: 130 SIGINT, 143 SIGTERM.
+SIGNAL_BASE = 128
 
 OK_MEANING = (
     "success: at head, already there, or the database is ahead of this build (proven by "
@@ -17,7 +20,7 @@ SIGNAL_ROW = (
 )
 
 
-def _with_subclasses(cls: type[ServiceError]) -> list[type[ServiceError]]:
+def _with_subclasses(cls: type[MigratorError]) -> list[type[MigratorError]]:
     found = [cls]
     for sub in cls.__subclasses__():
         found += _with_subclasses(sub)
@@ -26,8 +29,8 @@ def _with_subclasses(cls: type[ServiceError]) -> list[type[ServiceError]]:
 
 def exit_code_table() -> list[tuple[str, str]]:
     """(code, meaning) rows in code order: success, each error class that has a meaning, signals."""
-    by_code = {int(ExitCode.OK): OK_MEANING}
-    classes: list[type[ServiceError]] = [ConfigurationError, *_with_subclasses(MigratorError)]
+    by_code = {OK: OK_MEANING}
+    classes = _with_subclasses(MigratorError)
     for cls in classes:
         if cls.meaning:
             previous = by_code.setdefault(int(cls.exit_code), cls.meaning)

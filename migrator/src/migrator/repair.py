@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection
 
-from core.errors import ConfigurationError
-from core.schema_history import Outcome, history_rows, latest_by_revision
-from core.settings import Settings
-from migrator.alembic_config import alembic_config
+from migrator.errors import ConfigurationError
 from migrator.history import Recorder, revision_facts, unknown_revision_facts
+from migrator.history_table import Outcome, history_rows, latest_by_revision
+from migrator.operations import stamp_to
+from migrator.settings import RunnerSettings
 
 
 def _facts(scripts: ScriptDirectory, revision: str) -> dict[str, Any] | None:
@@ -39,7 +38,7 @@ def record_stamp(
 
 def repair_revision(
     connection: Connection,
-    settings: Settings,
+    settings: RunnerSettings,
     scripts: ScriptDirectory,
     recorder: Recorder,
     revision: str,
@@ -60,7 +59,7 @@ def repair_revision(
                 f"repair {revision} --applied needs a build that has {revision}'s file "
                 "(it stamps it); this one does not"
             )
-        command.stamp(alembic_config(settings, connection), revision)
+        stamp_to(settings, connection, revision)
         recorder.event(connection, facts, Outcome.REPAIRED, "finished by hand; stamped as applied")
         return "marked applied (stamped)"
     rolled_back = {**(facts or unknown_revision_facts(revision)), "checksum": None}

@@ -12,18 +12,15 @@ import logging
 import signal
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from alembic.runtime.environment import EnvironmentContext
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection
 
-from core.db_errors import one_line
-from core.schema_history import Outcome, history_rows, latest_by_revision
-from core.schema_revision import SchemaState, SchemaStatus, schema_state
-from core.settings import Settings
-from migrator.alembic_config import alembic_config
+from migrator.db_errors import one_line
+from migrator.environment import run_steps
 from migrator.errors import (
     MetadataLockTimeout,
     MigrationFailed,
@@ -32,7 +29,11 @@ from migrator.errors import (
     Terminated,
 )
 from migrator.history import Recorder, ensure_history
+from migrator.history_table import Outcome, history_rows, latest_by_revision
+from migrator.project import alembic_config, script_directory, version_table
+from migrator.schema_state import SchemaState, SchemaStatus, schema_state
 from migrator.server_watch import ServerWatch
+from migrator.settings import RunnerSettings
 from migrator.signals import termination_requested
 from migrator.statement_observer import StatementObserver, StopRequested
 from migrator.upgrade_checks import changed_revisions, refuse_if_half_applied
@@ -42,8 +43,8 @@ log = logging.getLogger(__name__)
 RUNBOOK = "see the README's runbook"
 
 
-def read_state(connection: Connection, settings: Settings) -> SchemaState:
-    state = schema_state(connection, settings.alembic_script_location)
+def read_state(connection: Connection, settings: RunnerSettings) -> SchemaState:
+    state = schema_state(connection, script_directory(settings), version_table(settings))
     # End the read's transaction so later reads see other sessions' commits (REPEATABLE READ).
     connection.rollback()
     return state
@@ -61,12 +62,12 @@ class UpgradeResult:
         )
 
 
-def upgrade_to_head(connection: Connection, settings: Settings) -> UpgradeResult:
+def upgrade_to_head(connection: Connection, settings: RunnerSettings) -> UpgradeResult:
     """Apply every pending revision on `connection` (which holds the lock)."""
     config = alembic_config(settings, connection)
-    scripts = ScriptDirectory.from_config(config)
+    scripts = script_directory(settings)
     recorder = Recorder.from_settings(settings)
-    ensure_history(connection, scripts, recorder)
+    ensure_history(connection, scripts, recorder, version_table(settings))
     rows = history_rows(connection)
     connection.rollback()
     refuse_if_half_applied(latest_by_revision(rows))
@@ -92,15 +93,14 @@ def upgrade_to_head(connection: Connection, settings: Settings) -> UpgradeResult
     log.info(
         "upgrading %s -> %s", state.revision, state.required, extra={"revision": state.required}
     )
-    observer = StatementObserver(connection)
+    observer = StatementObserver()
     applied: list[str] = []
-    with observer.attached():
-        for script in pending:
-            signum = termination_requested()
-            if signum is not None:
-                raise Terminated(signum, f"before revision {script.revision}; nothing of it ran")
-            _apply(connection, settings, config, scripts, script, recorder, observer)
-            applied.append(script.revision)
+    for script in pending:
+        signum = termination_requested()
+        if signum is not None:
+            raise Terminated(signum, f"before revision {script.revision}; nothing of it ran")
+        _apply(connection, settings, config, scripts, script, recorder, observer)
+        applied.append(script.revision)
 
     final = read_state(connection, settings)
     if final.status is not SchemaStatus.CURRENT:
@@ -110,7 +110,7 @@ def upgrade_to_head(connection: Connection, settings: Settings) -> UpgradeResult
 
 def _apply(
     connection: Connection,
-    settings: Settings,
+    settings: RunnerSettings,
     config: Any,
     scripts: ScriptDirectory,
     script: Script,
@@ -125,32 +125,40 @@ def _apply(
         # Inside the revision's transaction, beside the version table's update.
         recorder.finished(ctx.connection, row_id, Outcome.APPLIED, observer.completed)
 
-    config.attributes["on_version_apply"] = [record_applied]
     module: Any = script.module
     module.upgrade = _observed(module.upgrade, observer, revision)
-    watch = ServerWatch(settings, observer, connection)
-    try:
-        with watch:
-            _run_alembic(config, scripts, revision)
-    except BaseException as exc:
-        raise _failed(connection, recorder, row_id, script, observer, watch, exc) from None
+
+    def steps(current: Any, _context: Any) -> Any:
+        return scripts._upgrade_revs(revision, current)
+
+    watches: list[ServerWatch] = []
+    with ExitStack() as stack:
+
+        def on_connection(ddl: Connection) -> None:
+            # The connection the revision runs on: the runner's, or the one env.py opened.
+            stack.enter_context(observer.attached(ddl))
+            watches.append(stack.enter_context(ServerWatch(settings, observer, ddl)))
+
+        try:
+            run_steps(
+                settings,
+                config,
+                scripts,
+                connection,
+                steps,
+                on_connection=on_connection,
+                on_version_apply=[record_applied],
+                destination_rev=revision,
+            )
+        except BaseException as exc:
+            watch = watches[0] if watches else None
+            raise _failed(connection, recorder, row_id, script, observer, watch, exc) from None
     log.info(
         "applied revision %s: %s",
         revision,
         script.doc,
         extra={"revision": revision, "elapsed": round(time.monotonic() - started, 3)},
     )
-
-
-def _run_alembic(config: Any, scripts: ScriptDirectory, revision: str) -> None:
-    """What `alembic upgrade <revision>` does, on a ScriptDirectory we hold (so that the
-    revision's observed upgrade() is the one that runs), as pytest-alembic drives env.py."""
-
-    def steps(current: Any, _context: Any) -> Any:
-        return scripts._upgrade_revs(revision, current)
-
-    with EnvironmentContext(config, scripts, fn=steps, destination_rev=revision):
-        scripts.run_env()
 
 
 def _observed(upgrade: Callable[..., Any], observer: StatementObserver, revision: str) -> Any:
@@ -167,7 +175,7 @@ def _failed(
     row_id: int,
     script: Script,
     observer: StatementObserver,
-    watch: ServerWatch,
+    watch: ServerWatch | None,
     exc: BaseException,
 ) -> BaseException:
     """Record how the revision ended and return the error that ends the run."""
@@ -186,7 +194,7 @@ def _failed(
     down = script.down_revision
     stays = ",".join((down,) if isinstance(down, str) else (down or ())) or "base"
 
-    if watch.silent_for is not None:
+    if watch is not None and watch.silent_for is not None:
         # The server is silent: the row stays `unknown`, which is what is known.
         return ServerSilent(
             f"{where}: the server answered nothing for {watch.silent_for:.0f} s while "

@@ -29,10 +29,9 @@ def shorten(statement: str) -> str:
 
 
 class StatementObserver:
-    """Listens to the DDL connection's statements while attached."""
+    """Listens to the statements of the connection a revision runs on, while attached."""
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+    def __init__(self) -> None:
         self.revision: str | None = None
         self.completed = 0
         self.running: str | None = None
@@ -40,18 +39,18 @@ class StatementObserver:
         self.last_statement: str | None = None
 
     @contextmanager
-    def attached(self) -> Iterator[StatementObserver]:
+    def attached(self, connection: Connection) -> Iterator[StatementObserver]:
         listeners: list[tuple[str, Callable[..., None]]] = [
             ("before_cursor_execute", self._before),
             ("after_cursor_execute", self._after),
         ]
         for name, listener in listeners:
-            event.listen(self.connection, name, listener)
+            event.listen(connection, name, listener)
         try:
             yield self
         finally:
             for name, listener in listeners:
-                event.remove(self.connection, name, listener)
+                event.remove(connection, name, listener)
 
     @contextmanager
     def revision_running(self, revision: str) -> Iterator[None]:

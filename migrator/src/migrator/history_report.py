@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from core.schema_history import HistoryRow
+from migrator.history_table import HistoryRow
 
 _COLUMNS = ("id", "revision", "outcome", "statements", "started_at", "duration", "host", "build")
 

@@ -9,11 +9,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
-from core.db import create_db_engine, is_sqlite
-from core.settings import Settings
-from migrator.ddl_cursor import ddl_connect_args, unbound_reads
-from migrator.keepalive import connect_with_keepalive
+from migrator.db import create_runner_engine, is_sqlite
+from migrator.ddl_connection import use_for_ddl
 from migrator.lock import acquire_migration_lock, release_migration_lock
+from migrator.settings import RunnerSettings
 from migrator.signals import interruptible
 from migrator.wait import wait_for_database
 
@@ -21,14 +20,13 @@ log = logging.getLogger(__name__)
 
 
 @contextmanager
-def connected(settings: Settings, *, for_ddl: bool = False) -> Iterator[Connection]:
+def connected(settings: RunnerSettings, *, for_ddl: bool = False) -> Iterator[Connection]:
     """A connection once the database answers; SQLite needs no wait. `for_ddl`: the session
-    of migrator.ddl_cursor (no client read timeout, metadata-lock waits bounded and retried)."""
-    engine = create_db_engine(
-        settings, pooled=False, mysql_connect_args=ddl_connect_args(settings) if for_ddl else None
-    )
-    if for_ddl and not is_sqlite(engine.url):
-        connect_with_keepalive(engine)
+    of migrator.ddl_connection (no client read timeout, metadata-lock waits bounded and
+    retried)."""
+    engine = create_runner_engine(settings)
+    if for_ddl:
+        use_for_ddl(engine, settings)
     log.info("database: %s", settings.describe_database())
     try:
         if is_sqlite(engine.url):
@@ -37,8 +35,6 @@ def connected(settings: Settings, *, for_ddl: bool = False) -> Iterator[Connecti
             return
         with interruptible():
             connection = wait_for_database(engine, settings.migrator_wait_timeout)
-        if for_ddl:
-            unbound_reads(connection)
         with connection:
             yield connection
     finally:
@@ -46,7 +42,7 @@ def connected(settings: Settings, *, for_ddl: bool = False) -> Iterator[Connecti
 
 
 @contextmanager
-def locked(settings: Settings) -> Iterator[Connection]:
+def locked(settings: RunnerSettings) -> Iterator[Connection]:
     """The DDL session, holding the migration lock: what changes the version table runs on."""
     with connected(settings, for_ddl=True) as connection:
         with interruptible():

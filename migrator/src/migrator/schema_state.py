@@ -1,5 +1,5 @@
 """The one place that knows the schema revision this build requires, and how a database compares
-(the lineage of revisions it does not know comes from core.schema_history)."""
+(the lineage of revisions it does not know comes from migrator.history_table)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from core.schema_history import HISTORY_TABLE, descends_from, history_rows, lineage
+from migrator.history_table import HISTORY_TABLE, descends_from, history_rows, lineage
 
 
 class SchemaStatus(StrEnum):
@@ -64,16 +64,26 @@ class SchemaState:
 @lru_cache(maxsize=4)
 def build_revisions(script_location: Path) -> Revisions:
     """Read the revision graph once; the required revision is its single head."""
-    script = ScriptDirectory(str(script_location))
+    return revisions_of(ScriptDirectory(str(script_location)))
+
+
+def revisions_of(script: ScriptDirectory) -> Revisions:
     return Revisions(
         required=script.get_current_head() or "base",
         known=frozenset(rev.revision for rev in script.walk_revisions()),
     )
 
 
-def schema_state(connection: Connection, script_location: Path) -> SchemaState:
-    revisions = build_revisions(script_location)
-    heads = tuple(MigrationContext.configure(connection).get_current_heads())
+def schema_state(
+    connection: Connection,
+    scripts: Path | ScriptDirectory,
+    version_table: str = "alembic_version",
+) -> SchemaState:
+    """How the database compares with the scripts (a directory, read once, or a
+    ScriptDirectory the caller holds)."""
+    revisions = build_revisions(scripts) if isinstance(scripts, Path) else revisions_of(scripts)
+    context = MigrationContext.configure(connection, opts={"version_table": version_table})
+    heads = tuple(context.get_current_heads())
     if not heads:
         status = SchemaStatus.UNINITIALISED
     elif revisions.required in heads:

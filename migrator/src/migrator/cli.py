@@ -8,14 +8,13 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from core.errors import ConfigurationError, ExitCode, ServiceError
-from core.logging_setup import configure_logging
-from core.settings import get_settings
 from migrator import commands
-from migrator.errors import Terminated
-from migrator.exit_codes import describe_exit_codes
+from migrator.errors import ConfigurationError, MigratorError, Terminated
+from migrator.exit_codes import SIGNAL_BASE, describe_exit_codes
 from migrator.lint_report import FORMATS
+from migrator.logging_setup import configure_logging
 from migrator.run_summary import RunSummary
+from migrator.settings import get_settings
 from migrator.signals import install_handlers
 
 log = logging.getLogger("migrator")
@@ -104,9 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcome = args.run(settings, **options)
     except Terminated as exc:
         signal_name = signal.Signals(exc.signum).name
-        code = ExitCode.SIGNAL_BASE + exc.signum
+        code = SIGNAL_BASE + exc.signum
         return summary.failed(code, f"interrupted by {signal_name} {exc.during}")
-    except ServiceError as exc:
+    except MigratorError as exc:
         return summary.failed(exc.exit_code, str(exc))
     return summary.succeeded(outcome)
 

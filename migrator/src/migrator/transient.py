@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError
 
-from core.db_errors import driver_error, mysql_error_code
+from migrator.db_errors import driver_error, mysql_error_code
 
 # MySQL/MariaDB client and server error codes worth waiting out.
 TRANSIENT_ERROR_CODES = frozenset(

@@ -8,9 +8,9 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
-from core.schema_history import HistoryRow, Outcome
 from migrator.errors import NeedsRepair
 from migrator.history import checksum
+from migrator.history_table import HistoryRow, Outcome
 
 # Outcomes whose checksum is the file that was (or is taken as) applied.
 _APPLIED = (Outcome.APPLIED, Outcome.ADOPTED, Outcome.STAMPED, Outcome.REPAIRED)

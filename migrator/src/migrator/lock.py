@@ -12,7 +12,7 @@ import time
 
 from sqlalchemy import Connection, text
 
-from core.db import is_sqlite
+from migrator.db import is_sqlite
 from migrator.errors import DatabaseRejected, LockTimeout
 
 log = logging.getLogger(__name__)
