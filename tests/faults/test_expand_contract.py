@@ -50,15 +50,15 @@ def test_expand_then_contract_under_the_old_builds_writes(
     api = start_api(url)  # the old build: it knows revision 0001 only
     scripts = script_copy_with(tmp_path, "0002_expand_summary.py")
 
-    load = WriteLoad(api.base, "old build", clients=4)
-    expand = run_migrator(url, "upgrade", alembic_script_location=scripts)
-    written_at_expand = len(load.outcomes)
-    deadline = time.monotonic() + 60
-    while len(load.outcomes) < written_at_expand + WRITES_BETWEEN_RELEASES:
-        assert time.monotonic() < deadline, "the old build stopped writing"
-        time.sleep(0.05)
-    left_by_the_old_build = _nulls(url)
-    outcomes = load.stop()  # the old build is gone: the contract release may land
+    with WriteLoad(api.base, "old build", clients=4) as load:
+        expand = run_migrator(url, "upgrade", alembic_script_location=scripts)
+        written_at_expand = len(load.outcomes)
+        deadline = time.monotonic() + 60
+        while len(load.outcomes) < written_at_expand + WRITES_BETWEEN_RELEASES:
+            assert time.monotonic() < deadline, "the old build stopped writing"
+            time.sleep(0.05)
+        left_by_the_old_build = _nulls(url)
+        outcomes = load.stop()  # the old build is gone: the contract release may land
     add_revision(scripts, "0003_contract_summary.py")
     contract = run_migrator(url, "upgrade", alembic_script_location=scripts)
 
