@@ -24,10 +24,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from core.errors import ExitCode
 from harness.db import version_in
 from harness.migrator_process import run_migrator, start_migrator
 from harness.mysql_server import APP_PASSWORD, free_port
+from migrator.errors import DatabaseRejected, DatabaseUnreachable
+from migrator.exit_codes import OK
 
 SAMPLES = Path(__file__).parent / "sample_projects"
 REVISIONS_PER_PROJECT = 5
@@ -140,13 +141,13 @@ def start_upgrade(project: SampleProject, url: str) -> subprocess.Popen[str]:
 def upgraded(project: SampleProject, url: str) -> str:
     """Arrange: the database at the project's head."""
     result = migrate(project, url, "upgrade")
-    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.returncode == OK, result.stderr
     return url
 
 
 def applied_revisions(project: SampleProject, url: str) -> Counter[str]:
     history = migrate(project, url, "history", "--json")
-    assert history.returncode == ExitCode.OK, history.stderr
+    assert history.returncode == OK, history.stderr
     events = json.loads(history.stdout)
     return Counter(event["revision"] for event in events if event["outcome"] == "applied")
 
@@ -217,7 +218,7 @@ def test_alembic_loads_each_project_with_one_head(project: SampleProject) -> Non
 def test_upgrade_from_empty_applies_every_revision(project: SampleProject, mysql_url: str) -> None:
     result = migrate(project, mysql_url, "upgrade")
 
-    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.returncode == OK, result.stderr
     assert version_in(mysql_url) == [revisions_of(project)[-1]]
     assert schema_facts(mysql_url, project) == expected_facts(project)
 
@@ -228,7 +229,7 @@ def test_five_runners_at_once_apply_each_revision_once(
     runners = [start_upgrade(project, mysql_url) for _ in range(RUNNERS)]
     logs = [runner.communicate(timeout=180)[1] for runner in runners]  # drains the pipes too
 
-    assert [runner.returncode for runner in runners] == [ExitCode.OK] * RUNNERS, logs
+    assert [runner.returncode for runner in runners] == [OK] * RUNNERS, logs
     assert applied_revisions(project, mysql_url) == Counter(revisions_of(project))
     assert version_in(mysql_url) == [revisions_of(project)[-1]]
     # The data migration's rows once, not five times.
@@ -240,7 +241,7 @@ def test_current_names_the_head(project: SampleProject, mysql_url: str) -> None:
 
     result = migrate(project, url, "current")
 
-    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.returncode == OK, result.stderr
     assert f"{revisions_of(project)[-1]} (current)" in result.stdout
 
 
@@ -252,10 +253,10 @@ def test_history_lists_each_revision_applied_newest_first(
     as_json = migrate(project, url, "history", "--json")
     as_text = migrate(project, url, "history")
 
-    assert as_json.returncode == ExitCode.OK, as_json.stderr
+    assert as_json.returncode == OK, as_json.stderr
     events = [(event["revision"], event["outcome"]) for event in json.loads(as_json.stdout)]
     assert events == [(revision, "applied") for revision in reversed(revisions_of(project))]
-    assert as_text.returncode == ExitCode.OK, as_text.stderr
+    assert as_text.returncode == OK, as_text.stderr
     assert all(revision in as_text.stdout for revision in revisions_of(project))
 
 
@@ -264,7 +265,7 @@ def test_lint_all_passes_without_a_database(project: SampleProject) -> None:
     # foreign key onto an existing table), or there is none.
     result = migrate(project, unreachable_url(), "lint", "--all")
 
-    assert result.returncode == ExitCode.OK, result.stdout + result.stderr
+    assert result.returncode == OK, result.stdout + result.stderr
 
 
 def test_lint_all_reads_every_revision(project: SampleProject) -> None:
@@ -279,11 +280,11 @@ def test_a_wrong_password_exits_db_rejected(project: SampleProject, mysql_url: s
 
     result = migrate(project, wrong.render_as_string(hide_password=False), "upgrade")
 
-    assert result.returncode == ExitCode.DB_REJECTED, result.stderr
+    assert result.returncode == DatabaseRejected.exit_code, result.stderr
     assert "wrong-secret-5b1" not in result.stdout + result.stderr
 
 
 def test_an_unreachable_host_exits_db_unreachable(project: SampleProject) -> None:
     result = migrate(project, unreachable_url(), "upgrade", migrator_wait_timeout=2)
 
-    assert result.returncode == ExitCode.DB_UNREACHABLE, result.stderr
+    assert result.returncode == DatabaseUnreachable.exit_code, result.stderr
