@@ -18,7 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 lint_accept = {
-    "foreign-key orders": "orders holds a few thousand rows at this release: the copy takes "
+    "add-foreign-key orders": "orders holds a few thousand rows at this release: the copy takes "
     "well under a second, inside the maintenance window",
 }
 

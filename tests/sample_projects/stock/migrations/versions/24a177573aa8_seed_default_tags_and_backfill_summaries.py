@@ -17,6 +17,9 @@ down_revision: str | Sequence[str] | None = "542c3da5c51e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# A small blog: one statement over posts holds its row locks for well under a second.
+lint_accept = {"full-table-dml posts": "a few hundred posts; one short transaction"}
+
 tags = sa.table("tags", sa.column("name", sa.String), sa.column("slug", sa.String))
 
 DEFAULT_TAGS = [
