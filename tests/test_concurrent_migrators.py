@@ -8,13 +8,13 @@ from pathlib import Path
 from harness.db import tables_in, version_in
 from harness.migrator_process import start_migrator
 from migrator.exit_codes import OK
-from tests.support.scripts import script_copy_with
+from tests.support.scripts import scripts_with
 
 RUNNERS = 10
 
 
 def test_ten_migrators_at_once_apply_each_revision_once(mysql_url: str, tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path, "0002_add_notes.py")  # two revisions to apply
+    scripts = scripts_with(tmp_path, "0002_add_notes.py")  # two revisions to apply
     runners = [
         start_migrator(mysql_url, "upgrade", alembic_script_location=scripts, log_format="json")
         for _ in range(RUNNERS)

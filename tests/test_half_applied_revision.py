@@ -11,14 +11,14 @@ from harness.db import count_rows, tables_in, version_in
 from harness.migrator_process import run_migrator
 from migrator.errors import ConfigurationError, MigrationFailed, NeedsRepair
 from migrator.exit_codes import OK
-from tests.support.scripts import add_revision, script_copy_with
+from tests.support.scripts import add_test_revision, scripts_with
 
 
 def test_a_half_applied_revision_is_refused_until_repaired(
     migrated_mysql_url: str, tmp_path: Path
 ) -> None:
     url = migrated_mysql_url
-    scripts = script_copy_with(tmp_path, "0002_inserts_then_fails.py")
+    scripts = scripts_with(tmp_path, "0002_inserts_then_fails.py")
 
     first = run_migrator(url, "upgrade", alembic_script_location=scripts, migrator_build_id="b1")
     second = run_migrator(url, "upgrade", alembic_script_location=scripts)
@@ -56,9 +56,9 @@ def test_a_half_applied_revision_is_refused_until_repaired(
 
 def test_rolled_back_by_hand_runs_again(migrated_mysql_url: str, tmp_path: Path) -> None:
     url = migrated_mysql_url
-    scripts = script_copy_with(tmp_path, "0002_breaks_halfway.py")
+    scripts = scripts_with(tmp_path, "0002_breaks_halfway.py")
     run_migrator(url, "upgrade", alembic_script_location=scripts)
-    add_revision(scripts, "0002_breaks_halfway_fixed.py")  # the fix, while half_done stays
+    add_test_revision(scripts, "0002_breaks_halfway_fixed.py")  # the fix, while half_done stays
 
     refused = run_migrator(url, "upgrade", alembic_script_location=scripts)
     repaired = run_migrator(url, "repair", "0002", "--rolled-back", alembic_script_location=scripts)
@@ -75,7 +75,7 @@ def test_a_revision_that_failed_at_its_first_statement_is_rerun(
     migrated_mysql_url: str, tmp_path: Path
 ) -> None:
     url = migrated_mysql_url
-    scripts = script_copy_with(tmp_path, "0002_fails_first.py")
+    scripts = scripts_with(tmp_path, "0002_fails_first.py")
 
     first = run_migrator(url, "upgrade", alembic_script_location=scripts)
     second = run_migrator(url, "upgrade", alembic_script_location=scripts)

@@ -12,7 +12,7 @@ from harness.migrator_process import run_migrator, start_migrator
 from migrator.errors import LockTimeout, ModelsDiffer, SchemaNotReady
 from migrator.exit_codes import OK
 from migrator.lock import lock_name
-from tests.support.scripts import script_copy_with
+from tests.support.scripts import scripts_with
 
 
 def test_current_reports_base_then_head(database_url: str) -> None:
@@ -34,7 +34,7 @@ def test_plan_prints_the_sql_without_touching_the_database(database_url: str) ->
 
 
 def test_plan_from_a_revision_needs_no_database(tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path, "0002_add_notes.py")
+    scripts = scripts_with(tmp_path, "0002_add_notes.py")
     url = "mysql+pymysql://nobody:x@127.0.0.1:9/none"
 
     result = run_migrator(url, "plan", "--from", "0001", alembic_script_location=scripts)
@@ -61,7 +61,7 @@ def test_check_passes_on_the_real_tree(database_url: str) -> None:
 
 
 def test_check_fails_when_models_and_migrations_differ(database_url: str, tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path, "0002_column_not_in_models.py")
+    scripts = scripts_with(tmp_path, "0002_column_not_in_models.py")
     run_migrator(database_url, "upgrade", alembic_script_location=scripts)
 
     result = run_migrator(database_url, "check", alembic_script_location=scripts)

@@ -16,7 +16,7 @@ from migrator.errors import ConfigurationError, LintFindings
 from migrator.exit_codes import OK
 from migrator.lint import BLOCKS_WRITES, BREAKS_OLD_BUILD, findings_for
 from migrator.sql_statements import is_ddl
-from tests.support.scripts import REVISIONS, script_copy_with
+from tests.support.scripts import REVISIONS, scripts_with
 
 
 def test_the_projects_revisions_are_clean(sqlite_url: str) -> None:
@@ -27,7 +27,7 @@ def test_the_projects_revisions_are_clean(sqlite_url: str) -> None:
 
 
 def test_a_type_change_and_a_dropped_column_are_named(sqlite_url: str, tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path, "0002_unsafe_changes.py")
+    scripts = scripts_with(tmp_path, "0002_unsafe_changes.py")
 
     result = run_migrator(sqlite_url, "lint", "--all", alembic_script_location=scripts)
 
@@ -41,7 +41,7 @@ def test_a_type_change_and_a_dropped_column_are_named(sqlite_url: str, tmp_path:
 
 
 def test_lint_flags_the_contract_step_until_it_is_declared(sqlite_url: str, tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path, "0002_expand_summary.py", "0003_contract_summary.py")
+    scripts = scripts_with(tmp_path, "0002_expand_summary.py", "0003_contract_summary.py")
 
     flagged = run_migrator(sqlite_url, "lint", "--from", "0001", alembic_script_location=scripts)
     contract = next((scripts / "versions").glob("0003_*.py"))
@@ -59,7 +59,7 @@ def test_lint_flags_the_contract_step_until_it_is_declared(sqlite_url: str, tmp_
 def test_without_flags_lint_reads_what_the_database_lacks(
     migrated_mysql_url: str, tmp_path: Path
 ) -> None:
-    scripts = script_copy_with(tmp_path, "0002_unsafe_changes.py")
+    scripts = scripts_with(tmp_path, "0002_unsafe_changes.py")
 
     result = run_migrator(migrated_mysql_url, "lint", alembic_script_location=scripts)
 
@@ -143,8 +143,8 @@ def _line_of(name: str, text: str) -> int:
 
 
 def test_what_once_passed_as_clean_is_found_on_its_line(sqlite_url: str, tmp_path: Path) -> None:
-    name = "0002_issue_19_cases.py"
-    scripts = script_copy_with(tmp_path, name)
+    name = "0002_unsafe_operations_as_people_write_them.py"
+    scripts = scripts_with(tmp_path, name)
 
     result = run_migrator(
         sqlite_url, "lint", "--from", "0001", "--format", "json", alembic_script_location=scripts
@@ -168,7 +168,7 @@ def test_what_once_passed_as_clean_is_found_on_its_line(sqlite_url: str, tmp_pat
 def test_a_nullable_column_and_a_varchar_widened_within_its_prefix_are_clean(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    scripts = script_copy_with(tmp_path, "0002_clean_changes.py")
+    scripts = scripts_with(tmp_path, "0002_clean_changes.py")
 
     result = run_migrator(sqlite_url, "lint", "--from", "0001", alembic_script_location=scripts)
 
@@ -177,7 +177,7 @@ def test_a_nullable_column_and_a_varchar_widened_within_its_prefix_are_clean(
 
 
 def test_github_format_annotates_the_revision_line(sqlite_url: str, tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path, "0002_unsafe_changes.py")
+    scripts = scripts_with(tmp_path, "0002_unsafe_changes.py")
     revision = next((scripts / "versions").glob("0002_*.py"))
 
     result = run_migrator(

@@ -12,7 +12,7 @@ from harness.db import tables_in, version_in
 from harness.migrator_process import run_migrator
 from migrator.errors import ConfigurationError, MigrationFailed
 from migrator.exit_codes import OK
-from tests.support.scripts import script_copy_with
+from tests.support.scripts import scripts_with
 
 
 def _sql(url: str, statement: str) -> None:
@@ -23,7 +23,7 @@ def _sql(url: str, statement: str) -> None:
 
 
 def test_half_applied_revision_repair_upgrade(migrated_mysql_url: str, tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path, "0002_breaks_halfway.py")
+    scripts = scripts_with(tmp_path, "0002_breaks_halfway.py")
 
     # 1. The upgrade fails and names the revision and where the version table stays.
     failed = run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=scripts)

@@ -7,11 +7,11 @@ from pathlib import Path
 from harness.migrator_process import run_migrator
 from migrator.errors import RevisionChanged
 from migrator.exit_codes import OK
-from tests.support.scripts import script_copy_with
+from tests.support.scripts import scripts_with
 
 
 def test_a_changed_applied_revision_is_reported(migrated_mysql_url: str, tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path)
+    scripts = scripts_with(tmp_path)
     (revision_file,) = (scripts / "versions").glob("0001_*.py")
     revision_file.write_text(revision_file.read_text() + "\n# edited after it was applied\n")
 
@@ -27,7 +27,7 @@ def test_a_changed_applied_revision_is_reported(migrated_mysql_url: str, tmp_pat
 
 
 def test_line_endings_do_not_change_a_checksum(migrated_mysql_url: str, tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path)
+    scripts = scripts_with(tmp_path)
     (revision_file,) = (scripts / "versions").glob("0001_*.py")
     revision_file.write_bytes(revision_file.read_bytes().replace(b"\n", b"\r\n"))
 

@@ -15,7 +15,7 @@ from harness.migrator_process import run_migrator
 from harness.settings import settings_for
 from migrator.errors import SchemaDiverged
 from migrator.exit_codes import OK
-from tests.support.scripts import script_copy_with
+from tests.support.scripts import scripts_with
 
 
 def _readyz(url: str) -> tuple[int, dict[str, str]]:
@@ -32,7 +32,7 @@ def _sql(url: str, statement: str) -> None:
 
 
 def test_a_newer_build_on_our_line_is_proven_ahead(migrated_mysql_url: str, tmp_path: Path) -> None:
-    newer = script_copy_with(tmp_path / "newer", "0002_add_notes.py")
+    newer = scripts_with(tmp_path / "newer", "0002_add_notes.py")
     run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=newer)
 
     older = run_migrator(migrated_mysql_url, "upgrade")
@@ -46,8 +46,8 @@ def test_a_newer_build_on_our_line_is_proven_ahead(migrated_mysql_url: str, tmp_
 
 
 def test_a_sibling_branch_is_diverged(migrated_mysql_url: str, tmp_path: Path) -> None:
-    sibling = script_copy_with(tmp_path / "sibling", "0002_sibling_branch.py")
-    ours = script_copy_with(tmp_path / "ours", "0002_add_notes.py")
+    sibling = scripts_with(tmp_path / "sibling", "0002_sibling_branch.py")
+    ours = scripts_with(tmp_path / "ours", "0002_add_notes.py")
     migrated = run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=sibling)
 
     upgrade = run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=ours)

@@ -21,7 +21,7 @@ from migrator.errors import MetadataLockTimeout
 from migrator.exit_codes import OK
 from migrator.settings import RunnerSettings
 from tests.faults.conftest import MARGIN_SECONDS
-from tests.support.scripts import script_copy_with
+from tests.support.scripts import scripts_with
 
 HOLD_SECONDS = 12
 CLIENTS = 4
@@ -45,7 +45,7 @@ def test_writes_flow_while_a_transaction_holds_the_metadata_lock(
             cursor.execute("START TRANSACTION")
             cursor.execute("SELECT COUNT(*) FROM some_infos")
             holder_id = report.thread_id()
-        scripts = script_copy_with(tmp_path, "0002_expand_summary.py")
+        scripts = scripts_with(tmp_path, "0002_expand_summary.py")
         migrator = start_migrator(url, "upgrade", alembic_script_location=scripts)
         try:
             time.sleep(HOLD_SECONDS)
@@ -74,7 +74,7 @@ def test_a_client_read_timeout_never_cuts_a_migration_statement(
     # The DDL session connects with DB_CONNECT_TIMEOUT as its read timeout, then lifts it
     # (migrator.ddl_cursor); DB_READ_TIMEOUT applies to the other sessions. Both are 1 s here,
     # below the revision's 5 s statement, which a session with either timeout would cut.
-    scripts = script_copy_with(tmp_path, "0002_slow_statement.py")
+    scripts = scripts_with(tmp_path, "0002_slow_statement.py")
     control = create_db_engine(settings_for(migrated_mysql_url, db_read_timeout=1))
     try:
         with pytest.raises(OperationalError, match="2013"), control.connect() as connection:
@@ -103,7 +103,7 @@ def test_the_retry_budget_ends_with_exit_8_naming_the_blocker(
     with holder.cursor() as cursor:
         cursor.execute("START TRANSACTION")
         cursor.execute("INSERT INTO some_infos (`desc`) VALUES ('held')")
-    scripts = script_copy_with(tmp_path, "0002_expand_summary.py")
+    scripts = scripts_with(tmp_path, "0002_expand_summary.py")
     try:
         result = run_migrator(
             migrated_mysql_url,

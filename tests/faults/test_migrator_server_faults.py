@@ -13,7 +13,7 @@ from harness.migrator_process import run_migrator, start_migrator
 from harness.mysql_server import ThrowawayServer
 from migrator.errors import NeedsRepair, ServerSilent
 from migrator.exit_codes import OK, SIGNAL_BASE
-from tests.support.scripts import script_copy_with
+from tests.support.scripts import scripts_with
 
 SILENCE_TIMEOUT = 10
 STATEMENT = "DO SLEEP(20)"
@@ -47,7 +47,7 @@ def test_a_frozen_server_ends_the_run_with_exit_12(
     own_server: ThrowawayServer, tmp_path: Path
 ) -> None:
     url = own_server.url("app")
-    scripts = script_copy_with(tmp_path, "0002_long_statement.py")
+    scripts = scripts_with(tmp_path, "0002_long_statement.py")
     migrator = start_migrator(
         url,
         "upgrade",
@@ -74,7 +74,7 @@ def test_a_frozen_server_ends_the_run_with_exit_12(
 def test_a_statement_longer_than_the_silence_timeout_on_a_live_server_completes(
     migrated_mysql_url: str, tmp_path: Path
 ) -> None:
-    scripts = script_copy_with(tmp_path, "0002_long_statement.py")
+    scripts = scripts_with(tmp_path, "0002_long_statement.py")
 
     result = run_migrator(
         migrated_mysql_url,
@@ -91,7 +91,7 @@ def test_sigterm_cancels_the_running_statement_on_the_server(
     own_server: ThrowawayServer, tmp_path: Path
 ) -> None:
     url = own_server.url("app")
-    scripts = script_copy_with(tmp_path, "0002_long_statement.py")
+    scripts = scripts_with(tmp_path, "0002_long_statement.py")
     migrator = start_migrator(url, "upgrade", alembic_script_location=scripts)
     _wait_until_running(own_server, migrator)
 
