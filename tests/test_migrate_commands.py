@@ -98,3 +98,12 @@ def test_lock_held_elsewhere_times_out_with_exit_5_naming_the_holder(mysql_url: 
     assert result.returncode == LockTimeout.exit_code
     assert f"holder={holder_id}" in result.stderr
     assert f"held by connection {holder_id}" in result.stderr
+
+
+def test_a_mysqldb_url_runs_through_pymysql(mysql_url: str) -> None:
+    url = mysql_url.replace("mysql+pymysql://", "mysql+mysqldb://", 1)
+
+    result = run_migrator(url, "upgrade")
+
+    assert result.returncode == OK, result.stderr
+    assert "the runner connects through PyMySQL" in result.stderr

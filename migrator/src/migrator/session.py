@@ -28,6 +28,8 @@ def connected(settings: RunnerSettings, *, for_ddl: bool = False) -> Iterator[Co
     if for_ddl:
         use_for_ddl(engine, settings)
     log.info("database: %s", settings.describe_database())
+    if settings.runs_mysqldb_on_pymysql:
+        log.info("DATABASE_URL names mysqlclient (MySQLdb): the runner connects through PyMySQL")
     try:
         if is_sqlite(engine.url):
             with engine.connect() as connection:
