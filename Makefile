@@ -4,6 +4,8 @@ export UV_PYTHON_DOWNLOADS ?= never
 # Compiled once at install: start-up time matters for a one-shot migrator (and PYTHONDONTWRITEBYTECODE
 # environments would otherwise recompile every import on every start).
 export UV_COMPILE_BYTECODE ?= 1
+# The embedded default, for the migrator (whose settings know no project) and the API alike.
+export SQLITE_PATH ?= $(CURDIR)/var/app.db
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 RUN := $(UV) run --quiet --frozen --extra api
 # The service alone (no dev tools): what `make run` and `make migrate` install and run.

@@ -8,8 +8,8 @@ import os
 import shutil
 import tempfile
 
-from core.logging_setup import logging_dict
 from core.settings import get_settings
+from migrator.logging_setup import logging_dict
 
 _settings = get_settings()
 

@@ -10,8 +10,8 @@ from sqlalchemy import Connection, Engine
 
 from core.db import create_db_engine, is_sqlite
 from core.models import Base
-from core.schema_history import HISTORY_TABLE
 from core.settings import get_settings
+from migrator.history_table import HISTORY_TABLE
 
 config = context.config
 target_metadata = Base.metadata
@@ -36,7 +36,6 @@ def _common_options(url_is_sqlite: bool) -> dict[str, Any]:
         "render_as_batch": url_is_sqlite,
         "compare_type": True,
         "include_name": _include_name,
-        "on_version_apply": config.attributes.get("on_version_apply", ()),
     }
 
 

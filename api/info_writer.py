@@ -33,18 +33,27 @@ from core.models import SomeInfo
 from core.settings import Settings
 
 
-class _Attempt:
+class _WriteAttempt:
     """One write's way through the writer: queued, started on a thread, INSERT sent (and maybe
     lost), or abandoned because its answer was given first. The lock makes "answered before it
     was sent" and "sent" exclusive, so the 503's `write` is always true, and makes leaving the
     queue happen once, whoever ends it (a thread, a timer, the request's cancellation), so the
     queue-depth gauge cannot drift."""
 
-    __slots__ = ("abandoned", "answer", "lock", "lost", "queued", "sent", "started", "timer")
+    __slots__ = (
+        "abandoned",
+        "answer",
+        "connection_lost",
+        "lock",
+        "queued",
+        "sent",
+        "started",
+        "timer",
+    )
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.started = self.sent = self.abandoned = self.lost = False
+        self.started = self.sent = self.abandoned = self.connection_lost = False
         self.queued = True
         self.answer: Unavailable | None = None
         self.timer: asyncio.TimerHandle | None = None
@@ -114,7 +123,7 @@ class InfoWriter:
     async def insert(self, desc: str) -> int:
         """Insert one row on a writer thread; return its id once it is committed."""
         loop = asyncio.get_running_loop()
-        attempt = _Attempt()
+        attempt = _WriteAttempt()
         waiting = asyncio.wrap_future(self._lanes.submit(self._run, desc, attempt))
         budget_ends = loop.time() + self._budget
         attempt.timer = loop.call_later(
@@ -128,14 +137,16 @@ class InfoWriter:
                 raise
             raise attempt.answer from None
         except DBAPIError as exc:
-            write: WriteFate = "unknown" if attempt.sent and attempt.lost else "not_written"
+            write: WriteFate = (
+                "unknown" if attempt.sent and attempt.connection_lost else "not_written"
+            )
             raise database_error(exc, write) from exc
         finally:
             attempt.timer.cancel()
 
     def _queue_expired(
         self,
-        attempt: _Attempt,
+        attempt: _WriteAttempt,
         waiting: asyncio.Future[int],
         loop: asyncio.AbstractEventLoop,
         budget_ends: float,
@@ -151,7 +162,7 @@ class InfoWriter:
         else:
             attempt.timer = loop.call_at(budget_ends, self._budget_spent, attempt, waiting)
 
-    def _budget_spent(self, attempt: _Attempt, waiting: asyncio.Future[int]) -> None:
+    def _budget_spent(self, attempt: _WriteAttempt, waiting: asyncio.Future[int]) -> None:
         attempt.answer = Unavailable(
             "database_timeout",
             f"the database did not answer within DB_REQUEST_TIMEOUT={self._budget:g} s",
@@ -159,13 +170,13 @@ class InfoWriter:
         )
         waiting.cancel()
 
-    def _run(self, desc: str, attempt: _Attempt) -> int:
+    def _run(self, desc: str, attempt: _WriteAttempt) -> int:
         if not attempt.start():
             raise TimeoutError("answered while queued; not sending it")
         with metrics.tracked(metrics.WRITERS_BUSY):
             return self.insert_blocking(desc, attempt)
 
-    def insert_blocking(self, desc: str, attempt: _Attempt) -> int:
+    def insert_blocking(self, desc: str, attempt: _WriteAttempt) -> int:
         params: Any = (desc,) if self._positional else {"desc": desc}
         try:
             lease = self._leases.get()
@@ -182,7 +193,7 @@ class InfoWriter:
                 cursor.close()
         except self._dbapi_error as exc:
             failover = classify(exc) is ErrorKind.FAILOVER
-            attempt.lost = self._leases.drop(lease, exc, failover=failover)
+            attempt.connection_lost = self._leases.drop(lease, exc, failover=failover)
             raise self._translated(exc, params) from exc
         lease.last_used = time.monotonic()
         if not isinstance(new_id, int):

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.deps import DatabaseDep, SettingsDep
 from api.problems import Unavailable
 from api.schemas import Health, Readiness
-from core.schema_revision import SchemaStatus, schema_state
+from migrator.schema_state import SchemaStatus, schema_state
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -40,7 +41,7 @@ def create_db_engine(
         kwargs |= {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
     if is_sqlite(url):
         if url.database and url.database != ":memory:":
-            settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         kwargs["connect_args"] = {

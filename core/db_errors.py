@@ -15,6 +15,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from migrator.db_errors import driver_error, mysql_error_code
+
 ER_BAD_FIELD_ERROR = 1054  # Unknown column
 ER_NO_SUCH_TABLE = 1146
 _SQLITE_SCHEMA_ERRORS = ("no such table", "no such column", "has no column named")
@@ -91,24 +93,6 @@ _BY_CODE = {known.code: known for known in ERROR_TABLE}
 CODES_OF = {
     kind: frozenset(known.code for known in ERROR_TABLE if known.kind is kind) for kind in ErrorKind
 }
-
-
-def driver_error(exc: BaseException) -> BaseException:
-    """The driver's own exception behind SQLAlchemy's wrapper (or the exception itself)."""
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
-        return exc.orig
-    return exc
-
-
-def mysql_error_code(exc: BaseException) -> int | None:
-    args = getattr(driver_error(exc), "args", ())
-    return args[0] if args and isinstance(args[0], int) else None
-
-
-def one_line(exc: BaseException) -> str:
-    orig = driver_error(exc)
-    text = str(orig).strip().splitlines()
-    return text[0] if text else orig.__class__.__name__
 
 
 def is_schema_error(exc: BaseException) -> bool:

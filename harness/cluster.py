@@ -10,6 +10,7 @@ from pathlib import Path
 from core.settings import PROJECT_ROOT
 
 IMAGES = {"info-service-api": "Dockerfile.api", "info-service-migrate": "Dockerfile.migrate"}
+RUNNER_IMAGE, RUNNER_DOCKERFILE = "safe-migrator", "migrator/Dockerfile"
 
 
 def build_context() -> list[str]:
@@ -88,13 +89,18 @@ def build_images(tag: str, extra_revisions: tuple[Path, ...] = (), python: str =
                 shutil.copy(source, context / name)
         for revision in extra_revisions:
             shutil.copy(revision, context / "alembic" / "versions" / revision.name)
-    for image, dockerfile in IMAGES.items():
+    # The migrate image is built on the generic runner image (Dockerfile.migrate: FROM it).
+    runner = f"{RUNNER_IMAGE}:{tag}"
+    builds = [(RUNNER_IMAGE, RUNNER_DOCKERFILE), *IMAGES.items()]
+    for image, dockerfile in builds:
         run(
             "docker",
             "build",
             "--quiet",
             "--build-arg",
             f"PYTHON_VERSION={python}",
+            "--build-arg",
+            f"MIGRATOR_IMAGE={runner}",
             "--file",
             str(PROJECT_ROOT / dockerfile),
             "--tag",

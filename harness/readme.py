@@ -6,7 +6,8 @@
 KIND: `ci` (.ci/run runs it), `runs` (tests/test_readme.py runs it after `make run`; a trailing
 `# comment` is output the command must print), `runs-compose` (tests/e2e/test_readme_compose.py
 runs it on the Docker engine), `needs-cluster` or `needs-registry` (checked against the
-repository: names, namespaces, targets, paths and tags).
+repository: names, namespaces, targets, paths and tags), `runner` (tests/test_readme_runner.py
+checks its variables against the runner's settings).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from core.settings import PROJECT_ROOT
 
-KINDS = ("ci", "runs", "runs-compose", "needs-cluster", "needs-registry")
+KINDS = ("ci", "runs", "runs-compose", "needs-cluster", "needs-registry", "runner")
 _BLOCK = re.compile(
     r"(?:<!-- readme-block: (?P<marker>[^>]*?) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S
 )

@@ -13,8 +13,7 @@ from pathlib import Path
 from harness.debian import MissingToolError
 from harness.docker_server import DockerServer, docker_answers
 from harness.mysql_server import LocalServer, ThrowawayServer
-from harness.settings import settings_for
-from migrator import commands
+from harness.settings import migrate as migrate_to_head
 
 
 def throwaway_server(base_dir: Path, extra_args: Sequence[str] = ()) -> ThrowawayServer:
@@ -43,5 +42,5 @@ def new_database(server: ThrowawayServer, name: str | None = None, *, migrate: b
     migrator's own code unless `migrate` is False."""
     url = server.url(server.create_database(name))
     if migrate:
-        commands.upgrade(settings_for(url))
+        migrate_to_head(url)
     return url

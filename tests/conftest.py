@@ -13,8 +13,7 @@ from core.settings import Settings
 from harness.debian import MissingToolError
 from harness.mysql_server import ThrowawayServer
 from harness.servers import started_server
-from harness.settings import settings_for
-from migrator import commands
+from harness.settings import migrate, settings_for
 
 # A test whose fixtures reach one of these, or the "mysql" side of `database_url`, needs the
 # server: `make test-docker` runs exactly those through the harness's Docker path.
@@ -48,7 +47,7 @@ def mysql_url(mysql_server: ThrowawayServer) -> Iterator[str]:
 
 @pytest.fixture
 def migrated_mysql_url(mysql_url: str) -> str:
-    commands.upgrade(settings_for(mysql_url))
+    migrate(mysql_url)
     return mysql_url
 
 
@@ -66,7 +65,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def migrated_settings(database_url: str) -> Settings:
     settings = settings_for(database_url)
-    commands.upgrade(settings)
+    migrate(database_url)
     return settings
 
 

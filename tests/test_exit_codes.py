@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from core.errors import ExitCode
 from core.settings import PROJECT_ROOT
 from harness.migrator_process import run_migrator
 from migrator.cli import build_parser
+from migrator.errors import ConfigurationError, MigratorError
 from migrator.exit_codes import exit_code_table
 
 
@@ -38,7 +38,16 @@ def test_every_code_has_one_meaning() -> None:
     codes = [code for code, _ in exit_code_table()]
 
     assert len(codes) == len(set(codes))
-    assert {str(int(code)) for code in ExitCode if code is not ExitCode.SIGNAL_BASE} <= set(codes)
+    assert {str(cls.exit_code) for cls in _every_error_class()} <= set(codes)
+
+
+def _every_error_class() -> list[type[MigratorError]]:
+    found, todo = [], [MigratorError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo += cls.__subclasses__()
+    return [cls for cls in found if cls.meaning]
 
 
 @pytest.mark.parametrize("argv", [["no-such-command"], ["upgrade", "--no-such-flag"]])
@@ -46,5 +55,5 @@ def test_usage_errors_exit_2_and_run_nothing(argv: list[str]) -> None:
     # A URL that would fail with another code (3) if any command ran.
     result = run_migrator("mysql+pymysql://u:p@127.0.0.1:1/db", *argv, migrator_wait_timeout=1)
 
-    assert result.returncode == ExitCode.CONFIG_ERROR
+    assert result.returncode == ConfigurationError.exit_code
     assert "usage: migrate" in result.stderr

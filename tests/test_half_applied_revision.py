@@ -7,17 +7,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.errors import ExitCode
 from harness.db import count_rows, tables_in, version_in
 from harness.migrator_process import run_migrator
-from tests.support.scripts import add_revision, script_copy_with
+from migrator.errors import ConfigurationError, MigrationFailed, NeedsRepair
+from migrator.exit_codes import OK
+from tests.support.scripts import add_test_revision, scripts_with
 
 
 def test_a_half_applied_revision_is_refused_until_repaired(
     migrated_mysql_url: str, tmp_path: Path
 ) -> None:
     url = migrated_mysql_url
-    scripts = script_copy_with(tmp_path, "0002_inserts_then_fails.py")
+    scripts = scripts_with(tmp_path, "0002_inserts_then_fails.py")
 
     first = run_migrator(url, "upgrade", alembic_script_location=scripts, migrator_build_id="b1")
     second = run_migrator(url, "upgrade", alembic_script_location=scripts)
@@ -27,9 +28,9 @@ def test_a_half_applied_revision_is_refused_until_repaired(
     repaired = run_migrator(url, "repair", "0002", "--applied", alembic_script_location=scripts)
     third = run_migrator(url, "upgrade", alembic_script_location=scripts)
 
-    assert first.returncode == ExitCode.MIGRATION_FAILED, first.stderr
+    assert first.returncode == MigrationFailed.exit_code, first.stderr
     assert "1 of its statement(s) committed" in first.stderr
-    assert second.returncode == ExitCode.NEEDS_REPAIR, second.stderr
+    assert second.returncode == NeedsRepair.exit_code, second.stderr
     assert "revision 0002 is failed since" in second.stderr
     assert "build b1" in second.stderr
     assert "Duplicate column" in second.stderr
@@ -45,9 +46,9 @@ def test_a_half_applied_revision_is_refused_until_repaired(
     assert events[0]["down_revisions"] == ["0001"]
     assert len(events[0]["checksum"]) == 64
     assert "Duplicate column" in text_history.stdout
-    assert repaired.returncode == ExitCode.OK, repaired.stderr
+    assert repaired.returncode == OK, repaired.stderr
     assert "repaired: 0002 marked applied (stamped) (current)" in repaired.stdout
-    assert third.returncode == ExitCode.OK, third.stderr
+    assert third.returncode == OK, third.stderr
     assert "already at head" in third.stderr
     assert version_in(url) == ["0002"]
     assert count_rows(url) == 1
@@ -55,17 +56,17 @@ def test_a_half_applied_revision_is_refused_until_repaired(
 
 def test_rolled_back_by_hand_runs_again(migrated_mysql_url: str, tmp_path: Path) -> None:
     url = migrated_mysql_url
-    scripts = script_copy_with(tmp_path, "0002_breaks_halfway.py")
+    scripts = scripts_with(tmp_path, "0002_breaks_halfway.py")
     run_migrator(url, "upgrade", alembic_script_location=scripts)
-    add_revision(scripts, "0002_breaks_halfway_fixed.py")  # the fix, while half_done stays
+    add_test_revision(scripts, "0002_breaks_halfway_fixed.py")  # the fix, while half_done stays
 
     refused = run_migrator(url, "upgrade", alembic_script_location=scripts)
     repaired = run_migrator(url, "repair", "0002", "--rolled-back", alembic_script_location=scripts)
     upgraded = run_migrator(url, "upgrade", alembic_script_location=scripts)
 
-    assert refused.returncode == ExitCode.NEEDS_REPAIR, refused.stderr
-    assert repaired.returncode == ExitCode.OK, repaired.stderr
-    assert upgraded.returncode == ExitCode.OK, upgraded.stderr
+    assert refused.returncode == NeedsRepair.exit_code, refused.stderr
+    assert repaired.returncode == OK, repaired.stderr
+    assert upgraded.returncode == OK, upgraded.stderr
     assert version_in(url) == ["0002"]
     assert "half_done" in tables_in(url)
 
@@ -74,18 +75,18 @@ def test_a_revision_that_failed_at_its_first_statement_is_rerun(
     migrated_mysql_url: str, tmp_path: Path
 ) -> None:
     url = migrated_mysql_url
-    scripts = script_copy_with(tmp_path, "0002_fails_first.py")
+    scripts = scripts_with(tmp_path, "0002_fails_first.py")
 
     first = run_migrator(url, "upgrade", alembic_script_location=scripts)
     second = run_migrator(url, "upgrade", alembic_script_location=scripts)
 
-    assert first.returncode == ExitCode.MIGRATION_FAILED, first.stderr
+    assert first.returncode == MigrationFailed.exit_code, first.stderr
     assert "none of its statements had completed" in first.stderr
-    assert second.returncode == ExitCode.MIGRATION_FAILED, second.stderr
+    assert second.returncode == MigrationFailed.exit_code, second.stderr
 
 
 def test_repair_of_a_revision_that_needs_none_is_a_usage_error(migrated_mysql_url: str) -> None:
     result = run_migrator(migrated_mysql_url, "repair", "0001", "--applied")
 
-    assert result.returncode == ExitCode.CONFIG_ERROR, result.stderr
+    assert result.returncode == ConfigurationError.exit_code, result.stderr
     assert "nothing to repair for 0001: its last record is applied" in result.stderr

@@ -5,6 +5,7 @@ test proves it at run time, with the web packages made unimportable."""
 from __future__ import annotations
 
 import ast
+import importlib
 import pkgutil
 import subprocess
 import sys
@@ -31,7 +32,7 @@ print("imported", len({modules!r}), "modules")
 
 def _modules(package: str) -> list[str]:
     # __main__ would run the CLI; cli, which it calls, is imported like every other module.
-    found = pkgutil.iter_modules([str(PROJECT_ROOT / package)])
+    found = pkgutil.iter_modules(importlib.import_module(package).__path__)
     return [package] + [f"{package}.{info.name}" for info in found if info.name != "__main__"]
 
 

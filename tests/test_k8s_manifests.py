@@ -17,6 +17,7 @@ import yaml
 from api.web import create_app
 from core.settings import PROJECT_ROOT, Settings
 from harness.cluster import with_job_component
+from migrator.settings import RunnerSettings
 
 KUBERNETES_VERSION = "1.34.0"
 CHECKOV = ("checkov==3.3.30",)
@@ -295,7 +296,7 @@ def _migrator_setting(config: Doc, container: Doc, name: str) -> float:
     env = {item["name"]: item.get("value") for item in container.get("env", [])}
     value = env.get(name, config["data"].get(name))
     if value is None:
-        return float(Settings.model_fields[name.lower()].default)
+        return float(RunnerSettings.model_fields[name.lower()].default)
     return float(value)
 
 

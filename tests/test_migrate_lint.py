@@ -11,26 +11,27 @@ import pytest
 import sqlalchemy as sa
 from alembic.operations import ops
 
-from core.errors import ExitCode
 from harness.migrator_process import run_migrator
+from migrator.errors import ConfigurationError, LintFindings
+from migrator.exit_codes import OK
 from migrator.lint import BLOCKS_WRITES, BREAKS_OLD_BUILD, findings_for
 from migrator.sql_statements import is_ddl
-from tests.support.scripts import REVISIONS, script_copy_with
+from tests.support.scripts import REVISIONS, scripts_with
 
 
 def test_the_projects_revisions_are_clean(sqlite_url: str) -> None:
     result = run_migrator(sqlite_url, "lint", "--all")
 
-    assert result.returncode == ExitCode.OK, result.stdout + result.stderr
+    assert result.returncode == OK, result.stdout + result.stderr
     assert "0001: clean" in result.stdout
 
 
 def test_a_type_change_and_a_dropped_column_are_named(sqlite_url: str, tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path, "0002_unsafe_changes.py")
+    scripts = scripts_with(tmp_path, "0002_unsafe_changes.py")
 
     result = run_migrator(sqlite_url, "lint", "--all", alembic_script_location=scripts)
 
-    assert result.returncode == ExitCode.LINT_FINDINGS
+    assert result.returncode == LintFindings.exit_code
     assert "0002: blocks-writes [narrowing-type some_infos.desc] NOT DECLARED" in result.stdout
     assert "0002: breaks-old-build [narrowing-type some_infos.desc]" in result.stdout
     assert "0002: breaks-old-build [drop-column some_infos.legacy]" in result.stdout
@@ -40,7 +41,7 @@ def test_a_type_change_and_a_dropped_column_are_named(sqlite_url: str, tmp_path:
 
 
 def test_lint_flags_the_contract_step_until_it_is_declared(sqlite_url: str, tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path, "0002_expand_summary.py", "0003_contract_summary.py")
+    scripts = scripts_with(tmp_path, "0002_expand_summary.py", "0003_contract_summary.py")
 
     flagged = run_migrator(sqlite_url, "lint", "--from", "0001", alembic_script_location=scripts)
     contract = next((scripts / "versions").glob("0003_*.py"))
@@ -48,21 +49,21 @@ def test_lint_flags_the_contract_step_until_it_is_declared(sqlite_url: str, tmp_
         revision.write('lint_accept = {"not-null some_infos.summary": "1.5 writes summary"}\n')
     declared = run_migrator(sqlite_url, "lint", "--from", "0001", alembic_script_location=scripts)
 
-    assert flagged.returncode == ExitCode.LINT_FINDINGS
+    assert flagged.returncode == LintFindings.exit_code
     assert "0002: clean (2 operation(s))" in flagged.stdout  # the expand step passes as it is
     assert "0003: breaks-old-build [not-null some_infos.summary] NOT DECLARED" in flagged.stdout
-    assert declared.returncode == ExitCode.OK, declared.stdout + declared.stderr
+    assert declared.returncode == OK, declared.stdout + declared.stderr
     assert "accepted: 1.5 writes summary" in declared.stdout
 
 
 def test_without_flags_lint_reads_what_the_database_lacks(
     migrated_mysql_url: str, tmp_path: Path
 ) -> None:
-    scripts = script_copy_with(tmp_path, "0002_unsafe_changes.py")
+    scripts = scripts_with(tmp_path, "0002_unsafe_changes.py")
 
     result = run_migrator(migrated_mysql_url, "lint", alembic_script_location=scripts)
 
-    assert result.returncode == ExitCode.LINT_FINDINGS
+    assert result.returncode == LintFindings.exit_code
     assert "0002:" in result.stdout
     assert "0001" not in result.stdout
 
@@ -70,7 +71,7 @@ def test_without_flags_lint_reads_what_the_database_lacks(
 def test_an_unknown_from_revision_is_a_usage_error(sqlite_url: str) -> None:
     result = run_migrator(sqlite_url, "lint", "--from", "nope")
 
-    assert result.returncode == ExitCode.CONFIG_ERROR
+    assert result.returncode == ConfigurationError.exit_code
     assert "unknown revision 'nope'" in result.stderr
 
 
@@ -142,14 +143,14 @@ def _line_of(name: str, text: str) -> int:
 
 
 def test_what_once_passed_as_clean_is_found_on_its_line(sqlite_url: str, tmp_path: Path) -> None:
-    name = "0002_issue_19_cases.py"
-    scripts = script_copy_with(tmp_path, name)
+    name = "0002_unsafe_operations_as_people_write_them.py"
+    scripts = scripts_with(tmp_path, name)
 
     result = run_migrator(
         sqlite_url, "lint", "--from", "0001", "--format", "json", alembic_script_location=scripts
     )
 
-    assert result.returncode == ExitCode.LINT_FINDINGS, result.stderr
+    assert result.returncode == LintFindings.exit_code, result.stderr
     assert _findings(result.stdout) == {
         (BREAKS_OLD_BUILD, "drop-column some_infos.legacy"): _line_of(name, "drop_column"),
         (BREAKS_OLD_BUILD, "unique-index some_infos"): _line_of(name, "create_index"),
@@ -167,23 +168,23 @@ def test_what_once_passed_as_clean_is_found_on_its_line(sqlite_url: str, tmp_pat
 def test_a_nullable_column_and_a_varchar_widened_within_its_prefix_are_clean(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    scripts = script_copy_with(tmp_path, "0002_clean_changes.py")
+    scripts = scripts_with(tmp_path, "0002_clean_changes.py")
 
     result = run_migrator(sqlite_url, "lint", "--from", "0001", alembic_script_location=scripts)
 
-    assert result.returncode == ExitCode.OK, result.stdout + result.stderr
+    assert result.returncode == OK, result.stdout + result.stderr
     assert "0002: clean (2 operation(s))" in result.stdout
 
 
 def test_github_format_annotates_the_revision_line(sqlite_url: str, tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path, "0002_unsafe_changes.py")
+    scripts = scripts_with(tmp_path, "0002_unsafe_changes.py")
     revision = next((scripts / "versions").glob("0002_*.py"))
 
     result = run_migrator(
         sqlite_url, "lint", "--all", "--format", "github", alembic_script_location=scripts
     )
 
-    assert result.returncode == ExitCode.LINT_FINDINGS
+    assert result.returncode == LintFindings.exit_code
     annotations = result.stdout.splitlines()
     drop_line = _line_of("0002_unsafe_changes.py", "drop_column")
     assert len(annotations) == 3

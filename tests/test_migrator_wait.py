@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import create_engine
 from tenacity import wait_none
 
-from core.errors import ExitCode
 from harness.db import version_in
 from harness.migrator_process import run_migrator, start_migrator
 from harness.mysql_server import APP_PASSWORD, ThrowawayServer, free_port
 from harness.servers import new_database, started_server
-from migrator.errors import DatabaseRejected, DatabaseUnreachable
+from migrator.errors import ConfigurationError, DatabaseRejected, DatabaseUnreachable
+from migrator.exit_codes import OK, SIGNAL_BASE
 from migrator.transient import is_transient
 from migrator.wait import wait_for_database, wait_policy
 
@@ -44,7 +44,7 @@ def test_database_started_3_s_later_is_waited_for(stopped_server: ThrowawayServe
         exited_at = time.monotonic()
         _, stderr = migrator.communicate()
 
-        assert migrator.returncode == ExitCode.OK, stderr
+        assert migrator.returncode == OK, stderr
         assert exited_at - accepted_at < 1.5
         assert "not reachable yet" in stderr
         assert version_in(stopped_server.url("app")) == ["0001"]
@@ -57,7 +57,7 @@ def test_no_database_ever_exits_3_at_the_deadline_after_logged_retries() -> None
     result = run_migrator(_dead_url(), "upgrade", migrator_wait_timeout=2)
     elapsed = time.monotonic() - started
 
-    assert result.returncode == ExitCode.DB_UNREACHABLE, result.stderr
+    assert result.returncode == DatabaseUnreachable.exit_code, result.stderr
     assert 2 <= elapsed < 8
     assert result.stderr.count("not reachable yet") >= 3
     assert "MIGRATOR_WAIT_TIMEOUT=2" in result.stderr
@@ -70,7 +70,7 @@ def test_wrong_password_exits_4_fast_with_one_attempt(mysql_server: ThrowawaySer
     result = run_migrator(url, "upgrade")
     elapsed = time.monotonic() - started
 
-    assert result.returncode == ExitCode.DB_REJECTED
+    assert result.returncode == DatabaseRejected.exit_code
     assert elapsed < 2
     assert "not reachable yet" not in result.stderr
     assert "access denied" in result.stderr
@@ -80,7 +80,7 @@ def test_wrong_password_exits_4_fast_with_one_attempt(mysql_server: ThrowawaySer
 def test_unknown_database_exits_4_naming_db_name(mysql_server: ThrowawayServer) -> None:
     result = run_migrator(mysql_server.url("no_such_db"), "upgrade")
 
-    assert result.returncode == ExitCode.DB_REJECTED
+    assert result.returncode == DatabaseRejected.exit_code
     assert "unknown database: check DB_NAME" in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 3
 
@@ -88,14 +88,14 @@ def test_unknown_database_exits_4_naming_db_name(mysql_server: ThrowawayServer) 
 def test_malformed_url_exits_2() -> None:
     result = run_migrator("mysql+pymysql://user:pw@host:notaport/db", "upgrade")
 
-    assert result.returncode == ExitCode.CONFIG_ERROR
+    assert result.returncode == ConfigurationError.exit_code
     assert "Traceback" not in result.stderr
 
 
 def test_missing_driver_exits_2() -> None:
     result = run_migrator("postgresql+psycopg://u:p@127.0.0.1/db", "upgrade")
 
-    assert result.returncode == ExitCode.CONFIG_ERROR
+    assert result.returncode == ConfigurationError.exit_code
     assert "Traceback" not in result.stderr
 
 
@@ -112,7 +112,7 @@ def test_signal_while_waiting_ends_within_1_s(signum: signal.Signals) -> None:
     migrator.wait(timeout=5)
 
     assert time.monotonic() - sent_at < 1
-    assert migrator.returncode == ExitCode.SIGNAL_BASE + signum
+    assert migrator.returncode == SIGNAL_BASE + signum
 
 
 def test_transient_errors_are_retried_until_the_deadline() -> None:

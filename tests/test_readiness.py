@@ -9,16 +9,15 @@ from sqlalchemy import create_engine, text
 
 from api.web import create_app
 from core.settings import Settings
-from harness.settings import settings_for
-from migrator import commands
-from tests.support.scripts import script_copy_with
+from harness.settings import migrate, settings_for
+from tests.support.scripts import scripts_with
 
 
 def test_readyz_is_503_before_migration_and_200_after(database_url: str) -> None:
     settings = settings_for(database_url)
     with TestClient(create_app(settings)) as client:
         before = client.get("/readyz")
-        commands.upgrade(settings)
+        migrate(database_url)
         after = client.get("/readyz")
 
     assert before.status_code == 503
@@ -28,10 +27,10 @@ def test_readyz_is_503_before_migration_and_200_after(database_url: str) -> None
 
 
 def test_readyz_stays_200_when_the_database_is_proven_ahead(
-    tmp_path: Path, migrated_settings: Settings
+    tmp_path: Path, migrated_settings: Settings, database_url: str
 ) -> None:
-    newer = script_copy_with(tmp_path, "0002_add_notes.py")
-    commands.upgrade(migrated_settings.model_copy(update={"alembic_script_location": newer}))
+    newer = scripts_with(tmp_path, "0002_add_notes.py")
+    migrate(database_url, newer)
 
     with TestClient(create_app(migrated_settings)) as client:
         response = client.get("/readyz")
@@ -58,7 +57,7 @@ def test_readyz_is_503_when_the_database_is_on_an_unexplained_revision(
 def test_readyz_is_503_when_the_schema_is_behind(
     tmp_path: Path, migrated_settings: Settings
 ) -> None:
-    newer = script_copy_with(tmp_path, "0002_add_notes.py")
+    newer = scripts_with(tmp_path, "0002_add_notes.py")
     settings = migrated_settings.model_copy(update={"alembic_script_location": newer})
 
     with TestClient(create_app(settings)) as client:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from core.errors import ExitCode
 from harness.db import tables_in, version_in
 from harness.migrator_process import run_migrator
-from tests.support.scripts import script_copy_with
+from migrator.errors import ConfigurationError, MigrationFailed
+from migrator.exit_codes import OK
+from tests.support.scripts import scripts_with
 
 
 def _sql(url: str, statement: str) -> None:
@@ -22,7 +23,7 @@ def _sql(url: str, statement: str) -> None:
 
 
 def test_half_applied_revision_repair_upgrade(migrated_mysql_url: str, tmp_path: Path) -> None:
-    scripts = script_copy_with(tmp_path, "0002_breaks_halfway.py")
+    scripts = scripts_with(tmp_path, "0002_breaks_halfway.py")
 
     # 1. The upgrade fails and names the revision and where the version table stays.
     failed = run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=scripts)
@@ -40,16 +41,16 @@ def test_half_applied_revision_repair_upgrade(migrated_mysql_url: str, tmp_path:
     )
     upgraded = run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=scripts)
 
-    assert failed.returncode == ExitCode.MIGRATION_FAILED
+    assert failed.returncode == MigrationFailed.exit_code
     assert "revision 0002 failed" in failed.stderr
     assert "the version table stays at 0001" in failed.stderr
     assert current.stdout.strip() == "0001 (behind)"
     assert "CREATE TABLE half_done" in plan.stdout
     assert "half_done" in tables_in(migrated_mysql_url)
-    assert repaired.returncode == ExitCode.OK, repaired.stderr
+    assert repaired.returncode == OK, repaired.stderr
     assert "repaired: 0002 marked applied (stamped) (current)" in repaired.stdout
     assert "migration lock" in repaired.stderr
-    assert upgraded.returncode == ExitCode.OK, upgraded.stderr
+    assert upgraded.returncode == OK, upgraded.stderr
     assert "already at head" in upgraded.stderr
     assert version_in(migrated_mysql_url) == ["0002"]
 
@@ -64,15 +65,15 @@ def test_stamp_adopts_a_database_created_outside(mysql_url: str) -> None:
     stamped = run_migrator(mysql_url, "stamp", "0001")
     check = run_migrator(mysql_url, "check")
 
-    assert stamped.returncode == ExitCode.OK, stamped.stderr
+    assert stamped.returncode == OK, stamped.stderr
     assert "stamped: base -> 0001 (current)" in stamped.stdout
-    assert check.returncode == ExitCode.OK, check.stderr
+    assert check.returncode == OK, check.stderr
     assert version_in(mysql_url) == ["0001"]
 
 
 def test_stamp_refuses_an_unknown_revision(migrated_mysql_url: str) -> None:
     result = run_migrator(migrated_mysql_url, "stamp", "9999")
 
-    assert result.returncode == ExitCode.CONFIG_ERROR
+    assert result.returncode == ConfigurationError.exit_code
     assert "unknown revision '9999'" in result.stderr
     assert version_in(migrated_mysql_url) == ["0001"]

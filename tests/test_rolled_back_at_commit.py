@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pymysql
 
-from core.errors import ExitCode
 from harness.db import version_in
 from harness.migrator_process import start_migrator
 from harness.mysql_server import ThrowawayServer
-from tests.support.scripts import script_copy_with
+from migrator.errors import MetadataLockTimeout
+from tests.support.scripts import scripts_with
 
 ROWS = 1 << 20
 ALTER = "ALTER TABLE some_infos ADD INDEX"
@@ -50,7 +50,7 @@ def test_an_alter_rolled_back_at_commit_is_named_and_bounded(
     database = migrated_mysql_url.rsplit("/", 1)[1].split("?")[0]
     admin = mysql_server.admin_connection(database)
     _fill(admin)
-    scripts = script_copy_with(tmp_path, "0002_index_on_a_big_table.py")
+    scripts = scripts_with(tmp_path, "0002_index_on_a_big_table.py")
     migrator = start_migrator(
         migrated_mysql_url,
         "upgrade",
@@ -73,7 +73,7 @@ def test_an_alter_rolled_back_at_commit_is_named_and_bounded(
         reader.close()
         admin.close()
 
-    assert migrator.returncode == ExitCode.METADATA_LOCK_TIMEOUT, stderr
+    assert migrator.returncode == MetadataLockTimeout.exit_code, stderr
     assert "rolled back at commit after" in stderr
     assert f"connection {reader.thread_id()} " in stderr
     assert "1 time(s) rolled back at commit (MIGRATOR_COMMIT_LOCK_RETRIES" in stderr

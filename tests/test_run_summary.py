@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core.errors import ExitCode
 from harness.migrator_process import run_migrator
 from harness.mysql_server import ThrowawayServer
+from migrator.errors import ConfigurationError, DatabaseRejected
+from migrator.exit_codes import OK
 
 SUMMARY = re.compile(r"migrate \S+ (ok|failed)\b.* \(exit \d+, \d+\.\d\d s\) exit_code=\d+")
 
@@ -22,7 +23,7 @@ def test_success_names_from_and_to(mysql_url: str, tmp_path: Path) -> None:
 
     result = run_migrator(mysql_url, "upgrade", migrator_termination_message_path=message)
 
-    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.returncode == OK, result.stderr
     assert "migrate upgrade ok: base -> 0001, 1 revision(s) applied (exit 0, " in result.stderr
     assert SUMMARY.search(_last_line(result.stderr))
     assert message.read_text() in _last_line(result.stderr)
@@ -35,7 +36,7 @@ def test_failure_gives_its_reason_and_code(mysql_server: ThrowawayServer, tmp_pa
         mysql_server.url("no_such_db"), "upgrade", migrator_termination_message_path=message
     )
 
-    assert result.returncode == ExitCode.DB_REJECTED
+    assert result.returncode == DatabaseRejected.exit_code
     assert message.read_text().startswith("migrate upgrade failed: database ")
     assert "unknown database: check DB_NAME" in message.read_text()
     assert "(exit 4, " in message.read_text()
@@ -48,6 +49,6 @@ def test_a_configuration_error_still_writes_the_message(tmp_path: Path) -> None:
         "mysql+pymysql://u:p@h:notaport/db", "upgrade", migrator_termination_message_path=message
     )
 
-    assert result.returncode == ExitCode.CONFIG_ERROR
+    assert result.returncode == ConfigurationError.exit_code
     assert "DATABASE_URL" in message.read_text()
     assert "(exit 2, " in message.read_text()

@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from api.web import create_app
-from core.errors import ExitCode
 from harness.migrator_process import run_migrator
 from harness.settings import settings_for
-from tests.support.scripts import script_copy_with
+from migrator.errors import SchemaDiverged
+from migrator.exit_codes import OK
+from tests.support.scripts import scripts_with
 
 
 def _readyz(url: str) -> tuple[int, dict[str, str]]:
@@ -31,22 +32,22 @@ def _sql(url: str, statement: str) -> None:
 
 
 def test_a_newer_build_on_our_line_is_proven_ahead(migrated_mysql_url: str, tmp_path: Path) -> None:
-    newer = script_copy_with(tmp_path / "newer", "0002_add_notes.py")
+    newer = scripts_with(tmp_path / "newer", "0002_add_notes.py")
     run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=newer)
 
     older = run_migrator(migrated_mysql_url, "upgrade")
     current = run_migrator(migrated_mysql_url, "current")
     status, body = _readyz(migrated_mysql_url)
 
-    assert older.returncode == ExitCode.OK, older.stderr
+    assert older.returncode == OK, older.stderr
     assert "ahead of this build" in older.stderr
     assert current.stdout.strip() == "0002 (ahead)"
     assert (status, body["revision"]) == (200, "0002")
 
 
 def test_a_sibling_branch_is_diverged(migrated_mysql_url: str, tmp_path: Path) -> None:
-    sibling = script_copy_with(tmp_path / "sibling", "0002_sibling_branch.py")
-    ours = script_copy_with(tmp_path / "ours", "0002_add_notes.py")
+    sibling = scripts_with(tmp_path / "sibling", "0002_sibling_branch.py")
+    ours = scripts_with(tmp_path / "ours", "0002_add_notes.py")
     migrated = run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=sibling)
 
     upgrade = run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=ours)
@@ -56,10 +57,10 @@ def test_a_sibling_branch_is_diverged(migrated_mysql_url: str, tmp_path: Path) -
     current = run_migrator(migrated_mysql_url, "current", alembic_script_location=ours)
     status, body = _readyz_with(migrated_mysql_url, ours)
 
-    assert migrated.returncode == ExitCode.OK, migrated.stderr
-    assert upgrade.returncode == ExitCode.SCHEMA_DIVERGED, upgrade.stderr
+    assert migrated.returncode == OK, migrated.stderr
+    assert upgrade.returncode == SchemaDiverged.exit_code, upgrade.stderr
     assert "database at 0002s, this build requires 0002" in upgrade.stderr
-    assert awaited.returncode == ExitCode.SCHEMA_DIVERGED, awaited.stderr
+    assert awaited.returncode == SchemaDiverged.exit_code, awaited.stderr
     assert current.stdout.strip() == "0002s (diverged)"
     assert status == 503
     assert body["reason"].startswith("schema_diverged")
@@ -78,7 +79,7 @@ def test_an_unknown_revision_without_history_is_diverged(migrated_mysql_url: str
     upgrade = run_migrator(migrated_mysql_url, "upgrade")
     status, _ = _readyz(migrated_mysql_url)
 
-    assert upgrade.returncode == ExitCode.SCHEMA_DIVERGED, upgrade.stderr
+    assert upgrade.returncode == SchemaDiverged.exit_code, upgrade.stderr
     assert "database at f00d" in upgrade.stderr
     assert status == 503
 
@@ -90,7 +91,7 @@ def test_a_database_from_the_previous_release_is_adopted(migrated_mysql_url: str
     upgrade = run_migrator(migrated_mysql_url, "upgrade")
     history = run_migrator(migrated_mysql_url, "history", "--json")
 
-    assert upgrade.returncode == ExitCode.OK, upgrade.stderr
+    assert upgrade.returncode == OK, upgrade.stderr
     assert "adopted 1 applied revision(s)" in upgrade.stderr
     events = json.loads(history.stdout)
     assert [(e["revision"], e["outcome"]) for e in events] == [("0001", "adopted")]

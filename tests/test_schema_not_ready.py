@@ -6,8 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from api.web import create_app
-from harness.settings import settings_for
-from migrator import commands
+from harness.settings import migrate, settings_for
 
 CALLS = [("post", "/info", {"desc": "early"}), ("get", "/info/1", None), ("get", "/info", None)]
 
@@ -16,7 +15,7 @@ def test_before_and_after_the_migrator(database_url: str) -> None:
     settings = settings_for(database_url)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         before = [client.request(method, path, data=data) for method, path, data in CALLS]
-        commands.upgrade(settings)
+        migrate(database_url)
         after = [client.request(method, path, data=data) for method, path, data in CALLS]
 
     for response in before:

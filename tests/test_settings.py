@@ -8,6 +8,7 @@ import pytest
 
 from core.errors import ConfigurationError
 from core.settings import PROJECT_ROOT, Settings, get_settings
+from migrator.settings import RunnerSettings
 
 
 @pytest.fixture(autouse=True)
@@ -108,7 +109,8 @@ def test_a_url_without_driver_suggests_pymysql(scheme: str) -> None:
 
 def test_writes_queued_behind_a_pending_alter_outlast_its_lock_wait() -> None:
     defaults = Settings()
+    runner = RunnerSettings(database_url="mysql+pymysql://u:p@db/app")
 
-    assert defaults.db_write_queue_timeout > defaults.migrator_lock_wait_timeout
+    assert defaults.db_write_queue_timeout > runner.migrator_lock_wait_timeout
     assert defaults.db_write_queue_timeout < defaults.db_request_timeout < 10
     assert defaults.readiness_timeout < 2

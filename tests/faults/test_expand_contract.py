@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from core.errors import ExitCode
 from harness.api_process import StartApi
 from harness.db import version_in
 from harness.http import WriteLoad
 from harness.migrator_process import run_migrator
-from tests.support.scripts import add_revision, script_copy_with
+from migrator.exit_codes import OK
+from tests.support.scripts import add_test_revision, scripts_with
 
 EXISTING_ROWS = 2000
 WRITES_BETWEEN_RELEASES = 200
@@ -48,7 +48,7 @@ def test_expand_then_contract_under_the_old_builds_writes(
     url = migrated_mysql_url
     _seed(url)
     api = start_api(url)  # the old build: it knows revision 0001 only
-    scripts = script_copy_with(tmp_path, "0002_expand_summary.py")
+    scripts = scripts_with(tmp_path, "0002_expand_summary.py")
 
     with WriteLoad(api.base, "old build", clients=4) as load:
         expand = run_migrator(url, "upgrade", alembic_script_location=scripts)
@@ -59,11 +59,11 @@ def test_expand_then_contract_under_the_old_builds_writes(
             time.sleep(0.05)
         left_by_the_old_build = _nulls(url)
         outcomes = load.stop()  # the old build is gone: the contract release may land
-    add_revision(scripts, "0003_contract_summary.py")
+    add_test_revision(scripts, "0003_contract_summary.py")
     contract = run_migrator(url, "upgrade", alembic_script_location=scripts)
 
-    assert expand.returncode == ExitCode.OK, expand.stderr
-    assert contract.returncode == ExitCode.OK, contract.stderr
+    assert expand.returncode == OK, expand.stderr
+    assert contract.returncode == OK, contract.stderr
     assert version_in(url) == ["0003"]
     assert written_at_expand > 0
     assert left_by_the_old_build > 0

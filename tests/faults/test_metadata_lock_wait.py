@@ -11,20 +11,23 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from core.db import create_db_engine
-from core.errors import ExitCode
 from harness.api_process import StartApi
 from harness.db import version_in
 from harness.http import WriteLoad
 from harness.migrator_process import run_migrator, start_migrator
 from harness.mysql_server import ThrowawayServer
 from harness.settings import settings_for
+from migrator.errors import MetadataLockTimeout
+from migrator.exit_codes import OK
+from migrator.settings import RunnerSettings
 from tests.faults.conftest import MARGIN_SECONDS
-from tests.support.scripts import script_copy_with
+from tests.support.scripts import scripts_with
 
 HOLD_SECONDS = 12
 CLIENTS = 4
 # The migrator's backoff between tries of a DDL statement is capped at 5 s (migrator.ddl_cursor).
 DDL_BACKOFF_MAX = 5.0
+LOCK_WAIT_TIMEOUT = RunnerSettings.model_fields["migrator_lock_wait_timeout"].default
 # A write queued behind the pending ALTER waits one try's lock_wait_timeout at most, plus its
 # own round trips on a shared CPU.
 WRITE_MARGIN = 1.5
@@ -34,7 +37,6 @@ def test_writes_flow_while_a_transaction_holds_the_metadata_lock(
     own_server: ThrowawayServer, dml_url: str, start_api: StartApi, tmp_path: Path
 ) -> None:
     url = own_server.url("app")  # the migrator's user (DDL rights); the API's has DML only
-    settings = settings_for(url)
     api = start_api(dml_url)
     report = own_server.admin_connection("app")  # a long report: a transaction that read the table
     report.autocommit(False)
@@ -43,7 +45,7 @@ def test_writes_flow_while_a_transaction_holds_the_metadata_lock(
             cursor.execute("START TRANSACTION")
             cursor.execute("SELECT COUNT(*) FROM some_infos")
             holder_id = report.thread_id()
-        scripts = script_copy_with(tmp_path, "0002_expand_summary.py")
+        scripts = scripts_with(tmp_path, "0002_expand_summary.py")
         migrator = start_migrator(url, "upgrade", alembic_script_location=scripts)
         try:
             time.sleep(HOLD_SECONDS)
@@ -55,17 +57,15 @@ def test_writes_flow_while_a_transaction_holds_the_metadata_lock(
         exited_after = time.monotonic() - released_at
     outcomes = load.outcomes
 
-    assert migrator.returncode == ExitCode.OK, stderr
+    assert migrator.returncode == OK, stderr
     # After the release, the next try comes within one backoff and takes the lock at once.
-    assert exited_after < DDL_BACKOFF_MAX + settings.migrator_lock_wait_timeout + MARGIN_SECONDS
+    assert exited_after < DDL_BACKOFF_MAX + LOCK_WAIT_TIMEOUT + MARGIN_SECONDS
     assert version_in(url) == ["0002"]
     assert "waiting on a metadata lock" in stderr
     assert f"connection {holder_id} " in stderr
     assert {o.status for o in outcomes} == {201}
     slowest = max(o.seconds for o in outcomes)
-    assert slowest < settings.migrator_lock_wait_timeout + WRITE_MARGIN, sorted(
-        o.seconds for o in outcomes
-    )[-5:]
+    assert slowest < LOCK_WAIT_TIMEOUT + WRITE_MARGIN, sorted(o.seconds for o in outcomes)[-5:]
 
 
 def test_a_client_read_timeout_never_cuts_a_migration_statement(
@@ -74,7 +74,7 @@ def test_a_client_read_timeout_never_cuts_a_migration_statement(
     # The DDL session connects with DB_CONNECT_TIMEOUT as its read timeout, then lifts it
     # (migrator.ddl_cursor); DB_READ_TIMEOUT applies to the other sessions. Both are 1 s here,
     # below the revision's 5 s statement, which a session with either timeout would cut.
-    scripts = script_copy_with(tmp_path, "0002_slow_statement.py")
+    scripts = scripts_with(tmp_path, "0002_slow_statement.py")
     control = create_db_engine(settings_for(migrated_mysql_url, db_read_timeout=1))
     try:
         with pytest.raises(OperationalError, match="2013"), control.connect() as connection:
@@ -90,7 +90,7 @@ def test_a_client_read_timeout_never_cuts_a_migration_statement(
         db_connect_timeout=1,
     )
 
-    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.returncode == OK, result.stderr
     assert version_in(migrated_mysql_url) == ["0002"]
 
 
@@ -103,7 +103,7 @@ def test_the_retry_budget_ends_with_exit_8_naming_the_blocker(
     with holder.cursor() as cursor:
         cursor.execute("START TRANSACTION")
         cursor.execute("INSERT INTO some_infos (`desc`) VALUES ('held')")
-    scripts = script_copy_with(tmp_path, "0002_expand_summary.py")
+    scripts = scripts_with(tmp_path, "0002_expand_summary.py")
     try:
         result = run_migrator(
             migrated_mysql_url,
@@ -116,7 +116,7 @@ def test_the_retry_budget_ends_with_exit_8_naming_the_blocker(
         holder.rollback()
         holder.close()
 
-    assert result.returncode == ExitCode.METADATA_LOCK_TIMEOUT, result.stderr
+    assert result.returncode == MetadataLockTimeout.exit_code, result.stderr
     assert "MIGRATOR_DDL_RETRY_BUDGET=4" in result.stderr
     assert f"connection {holder.thread_id()} " in result.stderr
     assert "Traceback" not in result.stderr

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from core.errors import ExitCode
 from harness.api_process import StartApi
 from harness.db import version_in
 from harness.http import Load, WriteLoad, get_json, get_status
 from harness.migrator_process import run_migrator
-from tests.support.scripts import script_copy_with
+from migrator.exit_codes import OK
+from tests.support.scripts import scripts_with
 
 EXISTING_ROWS = 2000
 CLIENTS = 4
@@ -50,7 +50,7 @@ def test_expand_revision_under_traffic(
         WriteLoad(api.base, "during migration", CLIENTS) as writes,
         Load(lambda: get_json(api.base, "/readyz"), CLIENTS) as readiness,
     ):
-        newer = script_copy_with(tmp_path, "0002_expand_summary.py")
+        newer = scripts_with(tmp_path, "0002_expand_summary.py")
         migration = run_migrator(migrated_mysql_url, "upgrade", alembic_script_location=newer)
         after = len(writes.outcomes)
         deadline = time.monotonic() + AFTER_SECONDS
@@ -59,7 +59,7 @@ def test_expand_revision_under_traffic(
     statuses = [o.status for o in writes.outcomes]
     ready = [o.status for o in readiness.outcomes]
 
-    assert migration.returncode == ExitCode.OK, migration.stderr
+    assert migration.returncode == OK, migration.stderr
     assert version_in(migrated_mysql_url) == ["0002"]
     assert _unfilled(migrated_mysql_url) == 0
     assert len(statuses) >= after + 20, "fewer than 20 writes after the migration"

@@ -9,10 +9,11 @@ import subprocess
 import time
 from pathlib import Path
 
-from core.errors import ExitCode
 from harness.migrator_process import run_migrator, start_migrator
 from harness.mysql_server import ThrowawayServer
-from tests.support.scripts import script_copy_with
+from migrator.errors import NeedsRepair, ServerSilent
+from migrator.exit_codes import OK, SIGNAL_BASE
+from tests.support.scripts import scripts_with
 
 SILENCE_TIMEOUT = 10
 STATEMENT = "DO SLEEP(20)"
@@ -46,7 +47,7 @@ def test_a_frozen_server_ends_the_run_with_exit_12(
     own_server: ThrowawayServer, tmp_path: Path
 ) -> None:
     url = own_server.url("app")
-    scripts = script_copy_with(tmp_path, "0002_long_statement.py")
+    scripts = scripts_with(tmp_path, "0002_long_statement.py")
     migrator = start_migrator(
         url,
         "upgrade",
@@ -62,18 +63,18 @@ def test_a_frozen_server_ends_the_run_with_exit_12(
         own_server.thaw()
     after = run_migrator(url, "upgrade", alembic_script_location=scripts)
 
-    assert migrator.returncode == ExitCode.SERVER_SILENT, stderr
+    assert migrator.returncode == ServerSilent.exit_code, stderr
     assert ended_after < 30
     assert f"MIGRATOR_SERVER_SILENCE_TIMEOUT={SILENCE_TIMEOUT}" in stderr
     assert "may still complete on the server" in stderr
     assert _history(url, scripts)[0]["outcome"] == "unknown"
-    assert after.returncode == ExitCode.NEEDS_REPAIR, after.stderr
+    assert after.returncode == NeedsRepair.exit_code, after.stderr
 
 
 def test_a_statement_longer_than_the_silence_timeout_on_a_live_server_completes(
     migrated_mysql_url: str, tmp_path: Path
 ) -> None:
-    scripts = script_copy_with(tmp_path, "0002_long_statement.py")
+    scripts = scripts_with(tmp_path, "0002_long_statement.py")
 
     result = run_migrator(
         migrated_mysql_url,
@@ -82,7 +83,7 @@ def test_a_statement_longer_than_the_silence_timeout_on_a_live_server_completes(
         migrator_server_silence_timeout=SILENCE_TIMEOUT,
     )
 
-    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.returncode == OK, result.stderr
     assert _history(migrated_mysql_url, scripts)[0]["outcome"] == "applied"
 
 
@@ -90,7 +91,7 @@ def test_sigterm_cancels_the_running_statement_on_the_server(
     own_server: ThrowawayServer, tmp_path: Path
 ) -> None:
     url = own_server.url("app")
-    scripts = script_copy_with(tmp_path, "0002_long_statement.py")
+    scripts = scripts_with(tmp_path, "0002_long_statement.py")
     migrator = start_migrator(url, "upgrade", alembic_script_location=scripts)
     _wait_until_running(own_server, migrator)
 
@@ -101,7 +102,7 @@ def test_sigterm_cancels_the_running_statement_on_the_server(
     still_running = _running(own_server, STATEMENT)
     events = _history(url, scripts)
 
-    assert migrator.returncode == ExitCode.SIGNAL_BASE + signal.SIGTERM, stderr
+    assert migrator.returncode == SIGNAL_BASE + signal.SIGTERM, stderr
     assert exited_after < 5
     assert still_running == 0
     assert "cancelled on the server" in stderr

@@ -10,7 +10,7 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from core.backfill import backfill_in_batches
+from migrator.backfill import backfill_in_batches
 
 revision = "0002"
 down_revision = "0001"

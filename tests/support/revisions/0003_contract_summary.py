@@ -11,7 +11,7 @@ Revises: 0002
 import sqlalchemy as sa
 from alembic import op
 
-from core.backfill import backfill_in_batches
+from migrator.backfill import backfill_in_batches
 
 revision = "0003"
 down_revision = "0002"
