@@ -4,20 +4,20 @@ export UV_PYTHON_DOWNLOADS ?= never
 # Compiled once at install: start-up time matters for a one-shot migrator (and PYTHONDONTWRITEBYTECODE
 # environments would otherwise recompile every import on every start).
 export UV_COMPILE_BYTECODE ?= 1
-# The embedded default, for the migrator (whose settings know no project) and the API alike.
-export SQLITE_PATH ?= $(CURDIR)/var/app.db
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 RUN := $(UV) run --quiet --frozen --extra api
 # The service alone (no dev tools): what `make run` and `make migrate` install and run.
 SERVE := $(UV) run --quiet --frozen --no-sync --extra api
+# The embedded default: the runner's settings know no project, so its file is named here.
+EMBEDDED := SQLITE_PATH="$${SQLITE_PATH:-$(CURDIR)/var/app.db}"
 
 .PHONY: run migrate test test-docker lint e2e bench k8s-e2e sync service-sync
 
 run: service-sync ## migrate the embedded default (or $DATABASE_URL), then serve on :8000
-	$(SERVE) migrate upgrade && exec $(SERVE) gunicorn -c gunicorn.conf.py
+	$(EMBEDDED) $(SERVE) migrate upgrade && exec $(SERVE) gunicorn -c gunicorn.conf.py
 
 migrate: service-sync ## the migrator, as in production: make migrate ARGS="current" (default upgrade)
-	@$(SERVE) migrate $(ARGS)
+	@$(EMBEDDED) $(SERVE) migrate $(ARGS)
 
 test: lint ## lint, then every test against a real throwaway MySQL-compatible server
 	$(RUN) pytest --ignore=tests/e2e

@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from migrator.errors import ConfigurationError
+
 
 class DatabaseSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
@@ -56,9 +58,11 @@ class DatabaseSettings(BaseSettings):
             if missing:
                 names = ", ".join(name.upper() for name in missing)
                 raise ValueError(f"DB_HOST is set, so {names} must be set too")
-        elif self.sqlite_path is None:
-            raise ValueError("no database: set DATABASE_URL, or DB_HOST with DB_NAME and DB_USER")
         return self
+
+    @property
+    def has_database(self) -> bool:
+        return not (self.uses_embedded_default and self.sqlite_path is None)
 
     @property
     def uses_embedded_default(self) -> bool:
@@ -86,6 +90,12 @@ class DatabaseSettings(BaseSettings):
                 port=self.db_port,
                 database=self.db_name,
                 query={"charset": "utf8mb4"},
+            )
+        if self.sqlite_path is None:
+            # Only commands that connect need a database (`lint --all` and `plan --from` do not).
+            raise ConfigurationError(
+                "no database: set DATABASE_URL, or DB_HOST with DB_NAME and DB_USER "
+                "(or SQLITE_PATH)"
             )
         return URL.create("sqlite+pysqlite", database=str(self.sqlite_path))
 

@@ -39,8 +39,9 @@ def alembic_config(
         location = settings.alembic_script_location or Path("alembic")
         # ConfigParser interpolates "%": escape it in paths and in the URL.
         config.set_main_option("script_location", str(location).replace("%", "%%"))
-    url = settings.project_url.render_as_string(hide_password=False)
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if settings.has_database:  # `lint --all` and `plan --from` need none
+        url = settings.project_url.render_as_string(hide_password=False)
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     if connection is not None:
         # The cookbook's "sharing a connection" recipe: an env.py that honours it runs on the
         # runner's locked DDL session; one that does not opens its own (migrator.environment).
