@@ -20,7 +20,7 @@ MYSQL_PWD=$root_password mysql --protocol=socket -uroot <<SQL
 CREATE USER IF NOT EXISTS 'migrator'@'%' IDENTIFIED BY '${migrator_password}';
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES,
       CREATE VIEW, SHOW VIEW, TRIGGER ON \`${database}\`.* TO 'migrator'@'%';
--- To name the sessions that block its DDL on a metadata lock (see migrator/metadata_locks.py):
+-- To name the sessions that block its DDL on a metadata lock (see migrator.metadata_locks):
 -- MySQL 8.4 needs SELECT on performance_schema only; PROCESS is for MariaDB, whose default
 -- has the Performance Schema off (a MySQL-only deployment can drop it).
 GRANT PROCESS ON *.* TO 'migrator'@'%';

@@ -8,7 +8,7 @@ our own:
 - TCP keepalive tuned to notice a dead peer in about a minute (the kernel's default waits
   2 h 11 min). Keepalive notices a host or a network that is gone; a server process that is
   stopped (its kernel still answers probes) is the server watch's to notice
-  (migrator/server_watch.py), which cuts this socket;
+  (migrator.server_watch), which cuts this socket;
 - the retrying cursor and the short lock_wait_timeout of migrator.ddl_cursor.
 
 `ddl_connector` is a SQLAlchemy `do_connect` listener: on the runner's own engine, and, while a

@@ -4,7 +4,7 @@ One row per event, beside alembic_version. As Flyway's schema history table does
 blocks later upgrades until an operator says how it ended (`migrate repair`), and the rows'
 down-revisions let a build prove that a revision it does not know descends from its own head.
 This module holds the table and its reads (the API's readiness reads the lineage); the
-migrator's writes live in migrator/history.py.
+migrator's writes live in migrator.history.
 """
 
 from __future__ import annotations
