@@ -11,7 +11,8 @@ import pytest
 
 from harness.mysql_server import ThrowawayServer
 from harness.servers import new_database, started_server
-from migrator.metadata_locks import altered_table, find_blockers
+from migrator.metadata_locks import find_blockers
+from migrator.sql_statements import locked_table
 
 pytestmark = pytest.mark.server  # a server of its own, with the Performance Schema on
 
@@ -93,8 +94,12 @@ def test_only_the_altered_tables_holders_are_named(lock_source: ThrowawayServer)
         ("CREATE UNIQUE INDEX ix ON some_infos (x)", "some_infos"),
         ("-- note\nDROP TABLE IF EXISTS half_done", "half_done"),
         ("RENAME TABLE a TO b", "a"),
+        ("ALTER ONLINE IGNORE TABLE app.some_infos ADD INDEX ix (x)", "some_infos"),
+        ("truncate half_done", "half_done"),
+        ("DROP INDEX ix ON `some_infos`", "some_infos"),
         ("CREATE TABLE t (id INT)", None),
+        ("SELECT 1", None),
     ],
 )
 def test_the_altered_table_is_read_from_the_statement(statement: str, table: str | None) -> None:
-    assert altered_table(statement) == table
+    assert locked_table(statement) == table

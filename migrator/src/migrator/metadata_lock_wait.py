@@ -15,8 +15,9 @@ import pymysql
 from tenacity import RetryCallState
 
 from migrator.db_errors import mysql_error_code
-from migrator.metadata_locks import altered_table, describe_blockers, find_blockers
+from migrator.metadata_locks import describe_blockers, find_blockers
 from migrator.signals import termination_requested
+from migrator.sql_statements import locked_table
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class MetadataLockWait:
     def __init__(self, connection: Any, statement: str, timeout: int, budget: float) -> None:
         self.connection = connection
         self.statement = " ".join(statement.split())[:120]
-        self.table = altered_table(statement)
+        self.table = locked_table(statement)
         self.timeout = timeout
         self.budget = budget
         self.started = time.monotonic()

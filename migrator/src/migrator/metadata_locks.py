@@ -15,7 +15,6 @@ transaction that touched a table holds its metadata lock until it ends).
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,24 +65,6 @@ WHERE p.ID <> CONNECTION_ID()
 ORDER BY x.trx_started
 LIMIT %(limit)s
 """
-
-_NAME = r"(?:`[^`]+`|\w+)(?:\.(?:`[^`]+`|\w+))?"
-_TARGET = re.compile(
-    r"^\s*(?:ALTER\s+(?:ONLINE\s+)?(?:IGNORE\s+)?TABLE|DROP\s+TABLE(?:\s+IF\s+EXISTS)?"
-    r"|RENAME\s+TABLE|TRUNCATE(?:\s+TABLE)?|OPTIMIZE\s+TABLE"
-    rf"|(?:CREATE|DROP)\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX\s+{_NAME}\s+ON)"
-    rf"\s+({_NAME})",
-    re.IGNORECASE,
-)
-_COMMENTS = re.compile(r"/\*.*?\*/|(?:--|#)[^\n]*", re.DOTALL)
-
-
-def altered_table(statement: str) -> str | None:
-    """The table a DDL statement locks (without its schema), or None when it cannot be told."""
-    match = _TARGET.match(_COMMENTS.sub(" ", statement))
-    if match is None:
-        return None
-    return match.group(1).rsplit(".", 1)[-1].strip("`")
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,30 @@ def split_statements(sql: str) -> list[Statement]:
     return statements
 
 
+def locked_table(sql: str) -> str | None:
+    """The existing table whose metadata lock the first statement of `sql` takes (its name
+    without the schema), or None: not DDL, a new table, or not told by the statement."""
+    statements = split_statements(sql)
+    if not statements or not statements[0].is_ddl:
+        return None
+    words = statements[0].words
+    if "INDEX" in words[1:3]:  # CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX / DROP INDEX ... ON t
+        anchor = "ON"
+    elif words[0] == "CREATE":
+        return None  # CREATE TABLE, VIEW, ...: nobody holds a lock on what does not exist yet
+    elif words[0] == "TRUNCATE" and words[1:2] != ["TABLE"]:
+        anchor = "TRUNCATE"
+    else:
+        anchor = "TABLE"  # ALTER [ONLINE] [IGNORE] TABLE, DROP TABLE, RENAME TABLE, OPTIMIZE
+    if anchor not in words:
+        return None
+    rest = [w for w in words[words.index(anchor) + 1 :] if w not in ("IF", "EXISTS")]
+    if not rest:
+        return None
+    # schema.table: the name is the last part.
+    return str(rest[2]) if rest[1:2] == ["."] and len(rest) > 2 else str(rest[0])
+
+
 def is_ddl(sql: str) -> bool:
     """Whether `sql` starts with a DDL statement, whatever comments come before it."""
     statements = split_statements(sql)
