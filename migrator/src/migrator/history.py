@@ -38,12 +38,15 @@ def checksum(path: Path) -> str:
     return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
 
 
-def revision_facts(script: Script) -> dict[str, Any]:
+def down_revisions(script: Script) -> tuple[str, ...]:
     down = script.down_revision
-    downs = (down,) if isinstance(down, str) else tuple(down or ())
+    return (down,) if isinstance(down, str) else tuple(down or ())
+
+
+def revision_facts(script: Script) -> dict[str, Any]:
     return {
         "revision": script.revision,
-        "down_revisions": ",".join(downs),
+        "down_revisions": ",".join(down_revisions(script)),
         "description": (script.doc or "")[:255],
         "checksum": checksum(Path(script.path)),
     }

@@ -28,7 +28,7 @@ from migrator.errors import (
     ServerSilent,
     Terminated,
 )
-from migrator.history import Recorder, ensure_history
+from migrator.history import Recorder, down_revisions, ensure_history
 from migrator.history_table import Outcome, history_rows, latest_by_revision
 from migrator.project import alembic_config, script_directory, version_table
 from migrator.schema_state import SchemaState, SchemaStatus, schema_state
@@ -126,13 +126,17 @@ def _apply(
         recorder.finished(ctx.connection, row_id, Outcome.APPLIED, observer.completed)
 
     module: Any = script.module
-    module.upgrade = _observed(module.upgrade, observer, revision)
+    original_upgrade = module.upgrade
+    module.upgrade = _observed(original_upgrade, observer, revision)
 
     def steps(current: Any, _context: Any) -> Any:
         return scripts._upgrade_revs(revision, current)
 
     watches: list[ServerWatch] = []
     with ExitStack() as stack:
+        # The ScriptDirectory is cached per settings: a later run of this revision in the same
+        # process wraps the original upgrade(), not this wrapper.
+        stack.callback(setattr, module, "upgrade", original_upgrade)
 
         def on_connection(ddl: Connection) -> None:
             # The connection the revision runs on: the runner's, or the one env.py opened.
@@ -191,8 +195,7 @@ def _failed(
     else:
         repair = "; none of its statements had completed, so a rerun starts it afresh"
     where = f"revision {revision}"
-    down = script.down_revision
-    stays = ",".join((down,) if isinstance(down, str) else (down or ())) or "base"
+    stays = ",".join(down_revisions(script)) or "base"
 
     if watch is not None and watch.silent_for is not None:
         # The server is silent: the row stays `unknown`, which is what is known.
