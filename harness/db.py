@@ -34,3 +34,16 @@ def count_rows(url: str, table: str = "some_infos") -> int:
             return int(connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
     finally:
         engine.dispose()
+
+
+def seed_rows(url: str, rows: int) -> None:
+    """Insert `rows` rows into some_infos in one transaction (a table the old build filled)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO some_infos (`desc`) VALUES (:desc)"),
+                [{"desc": f"row {n} " + "x" * 80} for n in range(rows)],
+            )
+    finally:
+        engine.dispose()

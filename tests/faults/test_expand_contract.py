@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from harness.api_process import StartApi
-from harness.db import version_in
+from harness.db import seed_rows, version_in
 from harness.http import WriteLoad
 from harness.migrator_process import run_migrator
 from migrator.exit_codes import OK
@@ -28,16 +28,6 @@ def _scalar(url: str, sql: str) -> object:
     return value
 
 
-def _seed(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(
-            text("INSERT INTO some_infos (`desc`) VALUES (:desc)"),
-            [{"desc": f"row {n} " + "x" * 80} for n in range(EXISTING_ROWS)],
-        )
-    engine.dispose()
-
-
 def _nulls(url: str) -> int:
     return int(str(_scalar(url, "SELECT COUNT(*) FROM some_infos WHERE summary IS NULL")))
 
@@ -46,7 +36,7 @@ def test_expand_then_contract_under_the_old_builds_writes(
     migrated_mysql_url: str, start_api: StartApi, tmp_path: Path
 ) -> None:
     url = migrated_mysql_url
-    _seed(url)
+    seed_rows(url, EXISTING_ROWS)
     api = start_api(url)  # the old build: it knows revision 0001 only
     scripts = scripts_with(tmp_path, "0002_expand_summary.py")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from harness.api_process import StartApi
-from harness.db import version_in
+from harness.db import seed_rows, version_in
 from harness.http import Load, WriteLoad, get_json, get_status
 from harness.migrator_process import run_migrator
 from migrator.exit_codes import OK
@@ -18,16 +18,6 @@ from tests.support.scripts import scripts_with
 EXISTING_ROWS = 2000
 CLIENTS = 4
 AFTER_SECONDS = 30  # bounds the wait for 20 writes after the migration
-
-
-def _seed(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(
-            text("INSERT INTO some_infos (`desc`) VALUES (:desc)"),
-            [{"desc": f"row {n} " + "x" * 80} for n in range(EXISTING_ROWS)],
-        )
-    engine.dispose()
 
 
 def _unfilled(url: str) -> int:
@@ -44,7 +34,7 @@ def _unfilled(url: str) -> int:
 def test_expand_revision_under_traffic(
     migrated_mysql_url: str, start_api: StartApi, tmp_path: Path
 ) -> None:
-    _seed(migrated_mysql_url)
+    seed_rows(migrated_mysql_url, EXISTING_ROWS)
     api = start_api(migrated_mysql_url)  # this build knows revision 0001 only
     with (
         WriteLoad(api.base, "during migration", CLIENTS) as writes,
