@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.deps import DatabaseDep, SettingsDep
 from api.problems import Unavailable
 from api.schemas import Health, Readiness
+from migrator.errors import Unprotected
 from migrator.schema_state import SchemaStatus, schema_state
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ async def readyz(db: DatabaseDep, settings: SettingsDep) -> JSONResponse:
     except SQLAlchemyError as exc:
         log.warning("readiness: database unreachable: %s", exc.__class__.__name__)
         return _answer(503, Readiness(status="unavailable", reason="database unreachable"))
+    except Unprotected as exc:
+        # An unknown revision whose lineage cannot be read: never served as proven ahead.
+        log.warning("readiness: %s", exc)
+        return _answer(503, Readiness(status="unavailable", reason="schema_unproven: " + str(exc)))
     if state.ready:
         revision = ",".join(state.database)
         return _answer(200, Readiness(status="ready", revision=revision))

@@ -332,5 +332,5 @@ def test_the_job_fails_at_once_on_what_a_retry_cannot_heal(
     (rule,) = job["spec"]["podFailurePolicy"]["rules"]
 
     assert rule["action"] == "FailJob"
-    assert {1, 2, 4, 10, 11, 12} <= set(rule["onExitCodes"]["values"])
-    assert not {3, 5, 8} & set(rule["onExitCodes"]["values"])
+    assert {1, 2, 4, 10, 11, 12, 15} <= set(rule["onExitCodes"]["values"])
+    assert not {3, 5, 8, 14} & set(rule["onExitCodes"]["values"])

@@ -5,16 +5,26 @@ tests/test_lint_oracle.py checks every rule's verdict on the real server."""
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.operations import ops
+from alembic.script import ScriptDirectory
 
 from harness.migrator_process import run_migrator
 from migrator.errors import ConfigurationError, LintFindings
 from migrator.exit_codes import OK
-from migrator.lint import BLOCKS_WRITES, BREAKS_OLD_BUILD, findings_for
+from migrator.lint import (
+    BLOCKS_WRITES,
+    BREAKS_OLD_BUILD,
+    UNREADABLE,
+    findings_for,
+    lint_revision,
+    revisions_to_lint,
+)
+from migrator.lint_report import render
 from migrator.sql_statements import is_ddl
 from tests.support.scripts import REVISIONS, scripts_with
 
@@ -79,6 +89,18 @@ def _column(nullable: bool, **kw: object) -> sa.Column[object]:
     return sa.Column("c", sa.String(20), nullable=nullable, **kw)  # type: ignore[arg-type]
 
 
+# An ad-hoc table as data migrations write it: columns without a type.
+_ROWS = sa.table("t", sa.column("id"), sa.column("c"))
+_USERS = sa.table("user", sa.column("id"), sa.column("confirmed"))  # a reserved word: quoted
+
+
+class _Unprintable:
+    """An op.execute() argument whose SQL cannot be had as a string."""
+
+    def __str__(self) -> str:
+        raise NotImplementedError("no default-dialect compiler")
+
+
 @pytest.mark.parametrize(
     ("operation", "expected"),
     [
@@ -126,6 +148,16 @@ def _column(nullable: bool, **kw: object) -> sa.Column[object]:
          [(BLOCKS_WRITES, "full-table-dml")]),
         (ops.ExecuteSQLOp("UPDATE t SET c = 1 WHERE id > 0 AND id <= 1000 AND (c IS NULL)"), []),
         (ops.ExecuteSQLOp("UPDATE t SET c = 1 WHERE id < 100"), []),
+        (ops.ExecuteSQLOp(_ROWS.update().values(c=False)), [(BLOCKS_WRITES, "full-table-dml")]),
+        (ops.ExecuteSQLOp(_ROWS.update().where(_ROWS.c.c.is_(None)).values(c=False)),
+         [(BLOCKS_WRITES, "full-table-dml")]),
+        (ops.ExecuteSQLOp(_ROWS.update().where(_ROWS.c.id > 0, _ROWS.c.id <= 1000).values(c=1)),
+         []),
+        (ops.ExecuteSQLOp(_USERS.update().where(_USERS.c.id == 5).values(confirmed=False)), []),
+        (ops.ExecuteSQLOp(_ROWS.delete()), [(BLOCKS_WRITES, "full-table-dml")]),
+        (ops.ExecuteSQLOp(_ROWS.delete().where(_ROWS.c.id.in_([1, 2]))), []),
+        (ops.ExecuteSQLOp(_ROWS.insert().values(c=1)), []),
+        (ops.ExecuteSQLOp(_Unprintable()), [(UNREADABLE, "unreadable-revision")]),  # type: ignore[arg-type]
     ],
 )  # fmt: skip
 def test_rules(operation: ops.MigrateOperation, expected: list[tuple[str, str]]) -> None:
@@ -137,8 +169,8 @@ def _findings(stdout: str) -> dict[tuple[str, str], int]:
     return {(f["kind"], f["key"]): f["line"] for f in revision["findings"]}
 
 
-def _line_of(name: str, text: str) -> int:
-    lines = (REVISIONS / name).read_text().splitlines()
+def _line_of(name: str, text: str, folder: Path = REVISIONS) -> int:
+    lines = (folder / name).read_text().splitlines()
     return next(n for n, line in enumerate(lines, 1) if text in line)
 
 
@@ -210,3 +242,114 @@ def test_github_format_annotates_the_revision_line(sqlite_url: str, tmp_path: Pa
 )
 def test_the_ddl_retry_knows_ddl_behind_a_comment(sql: str, ddl: bool) -> None:
     assert is_ddl(sql) is ddl
+
+
+def test_an_update_through_an_untyped_table_is_a_full_table_change(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    scripts = scripts_with(tmp_path, "0002_lint_untyped_table_update.py")
+
+    result = run_migrator(sqlite_url, "lint", "--all", alembic_script_location=scripts)
+
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == LintFindings.exit_code
+    assert "0002: blocks-writes [full-table-dml some_infos] NOT DECLARED" in result.stdout
+    assert "    (not rendered: CompileError: No literal value renderer" in result.stdout
+    at = _line_of("0002_lint_untyped_table_update.py", "op.execute")
+    assert f"0002_lint_untyped_table_update.py:{at}" in result.stdout
+
+
+def test_a_revision_whose_upgrade_raises_is_a_finding_with_what_it_did_before(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    name = "0002_lint_upgrade_raises.py"
+    scripts = scripts_with(tmp_path, name)
+
+    result = run_migrator(
+        sqlite_url, "lint", "--all", "--format", "json", alembic_script_location=scripts
+    )
+
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == LintFindings.exit_code
+    (unread,) = [f for f in json.loads(result.stdout)["revisions"][-1]["findings"]
+                 if f["kind"] == UNREADABLE]  # fmt: skip
+    assert unread["key"] == "unreadable-revision upgrade()"
+    assert unread["line"] == _line_of(name, "fetchall()")
+    assert unread["sql"].startswith("(not read past this line: AttributeError: ")
+    assert _findings(result.stdout)[(BREAKS_OLD_BUILD, "drop-column some_infos.legacy")] == (
+        _line_of(name, "drop_column")
+    )
+
+
+def _revision(
+    versions: Path, revision: str, down: str | tuple[str, ...] | None, upgrade: str = "pass"
+) -> None:
+    (versions / f"{revision}.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        f"revision = {revision!r}\ndown_revision = {down!r}\n"
+        "branch_labels = None\ndepends_on = None\n\n\n"
+        f"def upgrade():\n{textwrap.indent(textwrap.dedent(upgrade).strip(), '    ')}\n",
+        encoding="utf-8",
+    )
+
+
+def _versions(tmp_path: Path) -> Path:
+    versions = tmp_path / "scripts" / "versions"
+    versions.mkdir(parents=True)
+    return versions
+
+
+def test_every_operation_before_a_failure_is_kept(tmp_path: Path) -> None:
+    versions = _versions(tmp_path)
+    _revision(versions, "a", None, """
+        rows = sa.table("t", sa.column("c"))
+        op.drop_column("t", "legacy")
+        op.execute(rows.update().values(c=False))
+        op.execute(12)
+        op.execute(rows.insert().values(c=True))
+        raise TypeError("a bug of the revision's own")
+    """)  # fmt: skip
+    (script,) = revisions_to_lint(ScriptDirectory(str(versions.parent)), (), lint_all=True)
+
+    report = lint_revision(script)
+
+    assert [o.rendered for o in report.operations] == [True, False, False, False]
+    assert report.operations[2].sql == (
+        "(not rendered: AttributeError: 'int' object has no attribute 'compile')"
+    )
+    assert [(f.kind, f.key, f.line) for f in report.findings] == [
+        (BREAKS_OLD_BUILD, "drop-column t.legacy", _line_of("a.py", "drop_column", versions)),
+        (BLOCKS_WRITES, "full-table-dml t", _line_of("a.py", "update()", versions)),
+        (UNREADABLE, "unreadable-revision upgrade()", _line_of("a.py", "raise", versions)),
+    ]
+    assert report.findings[-1].sql == (
+        "(not read past this line: TypeError: a bug of the revision's own)"
+    )
+
+
+def test_a_clean_revision_says_what_it_could_not_render(tmp_path: Path) -> None:
+    versions = _versions(tmp_path)
+    _revision(versions, "a", None, 'op.execute(sa.table("t", sa.column("c")).insert().values(c=1))')
+    (script,) = revisions_to_lint(ScriptDirectory(str(versions.parent)), (), lint_all=True)
+
+    text = render([lint_revision(script)], "text")
+
+    assert text == "a: clean (1 operation(s), 1 not rendered, read as operations)"
+
+
+def test_lint_reads_the_branch_a_merge_brings_in(tmp_path: Path) -> None:
+    versions = _versions(tmp_path)
+    _revision(versions, "a", None)
+    _revision(versions, "b1", "a")
+    _revision(versions, "c1", "a")
+    _revision(versions, "m", ("b1", "c1"))
+    scripts = ScriptDirectory(str(versions.parent))
+
+    def pending(*heads: str, lint_all: bool = False) -> list[str]:
+        return [s.revision for s in revisions_to_lint(scripts, heads, lint_all)]
+
+    assert pending("b1") == ["c1", "m"]
+    assert pending("b1", "c1") == ["m"]
+    assert pending("m") == []
+    assert pending()[0] == "a"
+    assert pending("m", lint_all=True)[::3] == ["a", "m"]

@@ -16,6 +16,7 @@ from migrator.logging_setup import configure_logging
 from migrator.run_summary import RunSummary
 from migrator.settings import get_settings
 from migrator.signals import install_handlers
+from migrator.unexpected import unexpected
 
 log = logging.getLogger("migrator")
 
@@ -107,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return summary.failed(code, f"interrupted by {signal_name} {exc.during}")
     except MigratorError as exc:
         return summary.failed(exc.exit_code, str(exc))
+    except Exception as exc:
+        log.debug("the unexpected error's traceback", exc_info=True)
+        error = unexpected(exc)
+        return summary.failed(error.exit_code, str(error))
     return summary.succeeded(outcome)
 
 

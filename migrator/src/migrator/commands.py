@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 
+from migrator.environment import resolve_project
 from migrator.errors import (
     ConfigurationError,
     LintFindings,
@@ -22,9 +23,10 @@ from migrator.history_table import history_rows
 from migrator.lint import lint_revision, revisions_to_lint
 from migrator.lint_report import render, undeclared_count
 from migrator.operations import compare_models, print_upgrade_sql, stamp_to
-from migrator.project import script_directory, version_table
+from migrator.project import script_directory
 from migrator.repair import record_stamp, repair_revision
-from migrator.schema_state import SchemaStatus
+from migrator.revision_graph import script_heads
+from migrator.schema_state import SchemaState, SchemaStatus
 from migrator.session import connected, locked
 from migrator.settings import RunnerSettings
 from migrator.signals import interruptible
@@ -38,26 +40,30 @@ SCHEMA_POLL_SECONDS = 1.0
 
 def upgrade(settings: RunnerSettings) -> str:
     """Upgrade to head; return "FROM -> TO, N revision(s) applied" for the run's summary."""
-    with locked(settings) as connection:
-        return upgrade_to_head(connection, settings).summary()
+    with locked(settings) as run:
+        return upgrade_to_head(run, settings).summary()
+
+
+def database_state(settings: RunnerSettings) -> SchemaState:
+    """How the database compares, read where the project keeps its versions."""
+    with connected(settings) as connection:
+        return read_state(connection, resolve_project(settings, connection))
 
 
 def current(settings: RunnerSettings) -> None:
-    with connected(settings) as connection:
-        state = read_state(connection, settings)
+    state = database_state(settings)
     print(f"{state.revision} ({state.status.value})")
 
 
 def plan(settings: RunnerSettings, from_revision: str | None = None) -> None:
     scripts = script_directory(settings)
     if from_revision is None:
-        with connected(settings) as connection:
-            state = read_state(connection, settings)
+        state = database_state(settings)
         if state.ready:
             print(f"-- {state.describe()}: nothing to apply")
             return
         from_revision = state.database[0] if state.database else None
-    elif known_revision(scripts, from_revision) == scripts.get_current_head():
+    elif (known_revision(scripts, from_revision),) == script_heads(scripts):
         print(f"-- {from_revision} is this build's head: nothing to apply")
         return
     print_upgrade_sql(settings, from_revision)
@@ -70,18 +76,18 @@ def lint(
     output_format: str = "text",
 ) -> None:
     scripts = script_directory(settings)
+    database: tuple[str, ...] = ()
     if from_revision is not None:
-        known_revision(scripts, from_revision)
+        database = tuple(filter(None, [known_revision(scripts, from_revision)]))
     elif not all_revisions:
-        with connected(settings) as connection:
-            state = read_state(connection, settings)
-        from_revision = state.database[0] if state.database else None
+        state = database_state(settings)
+        database = state.database
         if state.ready:
             print(f"-- {state.describe()}: nothing pending (--all lints every revision)")
             return
-    pending = revisions_to_lint(scripts, from_revision, all_revisions)
+    pending = revisions_to_lint(scripts, database, all_revisions)
     if not pending:
-        print(f"-- nothing after {from_revision}: no revision to lint")
+        print(f"-- nothing after {','.join(database) or 'base'}: no revision to lint")
         return
     reports = [lint_revision(script) for script in pending]
     undeclared = undeclared_count(reports)
@@ -101,14 +107,16 @@ def stamp(settings: RunnerSettings, revision: str) -> str:
     to adopt a database created outside this project, or to finish a manual repair."""
     scripts = script_directory(settings)
     known_revision(scripts, revision)
-    with locked(settings) as connection:
-        recorder = Recorder.from_settings(settings)
-        ensure_history(connection, scripts, recorder, version_table(settings))
-        before = read_state(connection, settings)
+    with locked(settings) as run:
+        connection = run.connection
+        project = resolve_project(settings, connection)
+        recorder = Recorder.from_settings(settings, project.where)
+        ensure_history(connection, scripts, recorder)
+        before = read_state(connection, project)
         stamp_to(settings, connection, revision, purge=True)
         record_stamp(connection, scripts, recorder, revision, before.revision)
         connection.commit()
-        after = read_state(connection, settings)
+        after = read_state(connection, project)
     log.warning(
         "stamped %s -> %s without running DDL (%s)",
         before.revision,
@@ -125,12 +133,14 @@ def repair(
     """Say how a half-applied revision ended, under the migration lock: finished by hand
     (stamped as applied) or undone by hand (the next upgrade runs it again)."""
     scripts = script_directory(settings)
-    with locked(settings) as connection:
-        recorder = Recorder.from_settings(settings)
-        ensure_history(connection, scripts, recorder, version_table(settings))
+    with locked(settings) as run:
+        connection = run.connection
+        project = resolve_project(settings, connection)
+        recorder = Recorder.from_settings(settings, project.where)
+        ensure_history(connection, scripts, recorder)
         outcome = repair_revision(connection, settings, scripts, recorder, revision, applied)
         connection.commit()
-        after = read_state(connection, settings)
+        after = read_state(connection, project)
     log.warning("repaired %s: %s (%s)", revision, outcome, after.describe())
     print(f"repaired: {revision} {outcome} ({after.status.value})")
     return f"{revision} {outcome}"
@@ -138,7 +148,7 @@ def repair(
 
 def history(settings: RunnerSettings, as_json: bool = False) -> None:
     with connected(settings) as connection:
-        rows = history_rows(connection)
+        rows = history_rows(connection, resolve_project(settings, connection).where)
     print(format_history(rows, as_json=as_json))
 
 
@@ -159,10 +169,11 @@ def known_revision(scripts: ScriptDirectory, revision: str) -> str | None:
 def check(settings: RunnerSettings) -> None:
     scripts = script_directory(settings)
     with connected(settings) as connection:
-        state = read_state(connection, settings)
+        project = resolve_project(settings, connection)
+        state = read_state(connection, project)
         if not state.ready:
             raise SchemaNotReady(f"check needs a database at head; {state.describe()}")
-        changed = changed_revisions(scripts, history_rows(connection))
+        changed = changed_revisions(scripts, history_rows(connection, project.where))
         if changed:
             raise RevisionChanged("; ".join(changed))
         compare_models(settings, connection)
@@ -172,8 +183,9 @@ def check(settings: RunnerSettings) -> None:
 def await_schema(settings: RunnerSettings) -> None:
     deadline = time.monotonic() + settings.migrator_wait_timeout
     with connected(settings) as connection, interruptible():
+        project = resolve_project(settings, connection)
         while True:
-            state = read_state(connection, settings)
+            state = read_state(connection, project)
             if state.ready:
                 log.info("schema ready: %s", state.describe(), extra={"revision": state.required})
                 return

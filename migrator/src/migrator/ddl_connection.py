@@ -1,5 +1,5 @@
-"""The DDL session's connection, made through PyMySQL's public `connect(sock)` with a socket of
-our own:
+"""The DDL session's connection on PyMySQL, made through its public `connect(sock)` with a
+socket of our own (TCP or a unix socket alike):
 
 - no client read timeout once connected: a long ALTER (an index on a big table, a rebuild) is
   never cut off by the client while the server goes on running it. The handshake and a first
@@ -8,87 +8,98 @@ our own:
 - TCP keepalive tuned to notice a dead peer in about a minute (the kernel's default waits
   2 h 11 min). Keepalive notices a host or a network that is gone; a server process that is
   stopped (its kernel still answers probes) is the server watch's to notice
-  (migrator.server_watch), which cuts this socket;
-- the retrying cursor and the short lock_wait_timeout of migrator.ddl_cursor.
+  (migrator.server_watch), which cuts this socket.
 
-`ddl_connector` is a SQLAlchemy `do_connect` listener: on the runner's own engine, and, while a
-project's env.py runs, on every engine it makes (so that its connection is such a session too).
+Other drivers (aiomysql) connect as they do; they set no read timeout of their own. Whatever the
+driver, migrator.run_guard then gives the session its settings, watch and cancel.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pymysql
-from sqlalchemy import Connection, event
-from sqlalchemy.engine import Engine
 
-from migrator.ddl_cursor import cursor_class
 from migrator.settings import RunnerSettings
 
 SOCKET_KEY = "migrator.socket"
+PARAMS_KEY = "migrator.connect_params"
+MYSQL_FAMILY = frozenset({"mysql", "mariadb"})
 KEEPALIVE_IDLE_SECONDS = 30
 KEEPALIVE_INTERVAL_SECONDS = 10
 KEEPALIVE_PROBES = 3
+CR_CONNECTION_ERROR = 2002
 CR_CONN_HOST_ERROR = 2003
 
-Connector = Callable[[Any, Any, Any, dict[str, Any]], Any]
 
-
-def ddl_connector(settings: RunnerSettings) -> Connector:
-    cursor = cursor_class(settings)
-    init_command = f"SET SESSION lock_wait_timeout = {settings.migrator_lock_wait_timeout}"
-
-    def connect(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
-        if dialect.driver != "pymysql" or cparams.get("unix_socket"):
-            return None  # SQLAlchemy's own connect: a local socket has no peer to lose
-        params = {
-            **cparams,
-            "cursorclass": cursor,
-            "init_command": init_command,
-            "read_timeout": None,
-            "write_timeout": None,
-            "defer_connect": True,
-        }
-        connection = pymysql.connections.Connection(*cargs, **params)
-        timeout = float(cparams.get("connect_timeout") or settings.db_connect_timeout)
+def connect_ddl_session(
+    settings: RunnerSettings, dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]
+) -> Any:
+    """A `do_connect` listener's work: None leaves the connect to SQLAlchemy."""
+    if dialect.name not in MYSQL_FAMILY:
+        return None
+    record.info[PARAMS_KEY] = dict(cparams)
+    if dialect.driver != "pymysql":
+        return None
+    params = {
+        **cparams,
+        "read_timeout": None,
+        "write_timeout": None,
+        "defer_connect": True,
+    }
+    connection = pymysql.connections.Connection(*cargs, **params)
+    timeout = float(cparams.get("connect_timeout") or settings.db_connect_timeout)
+    unix_socket = cparams.get("unix_socket")
+    if unix_socket:
+        sock = _unix_socket(str(unix_socket), timeout)
+    else:
         sock = _keepalive_socket(connection.host, connection.port, timeout)
-        cut = threading.Timer(timeout, _shut, (sock,))
-        cut.start()
-        try:
-            connection.connect(sock)
-            connection.ping(reconnect=False)
-        finally:
-            cut.cancel()
-        record.info[SOCKET_KEY] = sock
-        return connection
-
-    return connect
-
-
-def use_for_ddl(engine: Engine, settings: RunnerSettings) -> None:
-    event.listen(engine, "do_connect", ddl_connector(settings))
-
-
-@contextmanager
-def every_engine_for_ddl(settings: RunnerSettings) -> Iterator[None]:
-    """While a project's env.py runs, the engines it makes connect as DDL sessions too."""
-    connect = ddl_connector(settings)
-    event.listen(Engine, "do_connect", connect)
+    cut = threading.Timer(timeout, _shut, (sock,))
+    cut.start()
     try:
-        yield
+        connection.connect(sock)
+        connection.ping(reconnect=False)
     finally:
-        event.remove(Engine, "do_connect", connect)
+        cut.cancel()
+    sock.settimeout(None)
+    record.info[SOCKET_KEY] = sock
+    return connection
 
 
-def ddl_socket(connection: Connection) -> socket.socket | None:
-    found = connection.info.get(SOCKET_KEY)
-    return found if isinstance(found, socket.socket) else None
+def session_socket(dbapi_connection: Any, record_info: dict[str, Any]) -> socket.socket | None:
+    """The socket a session's reads wait on, for the watch to cut: ours on PyMySQL; the asyncio
+    transport's on aiomysql (a duplicate of its descriptor: shutting it down ends the reads on
+    the original too)."""
+    found = record_info.get(SOCKET_KEY)
+    if isinstance(found, socket.socket):
+        return found
+    raw = getattr(dbapi_connection, "_connection", None)
+    transport = getattr(getattr(raw, "_writer", None), "transport", None)
+    extra = transport.get_extra_info("socket") if transport is not None else None
+    if extra is None:
+        return None
+    with contextlib.suppress(OSError, ValueError):
+        return socket.socket(fileno=os.dup(extra.fileno()))
+    return None
+
+
+def _unix_socket(path: str, timeout: float) -> socket.socket:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(path)
+    except OSError as exc:
+        sock.close()
+        error = pymysql.err.OperationalError(
+            CR_CONNECTION_ERROR, f"Can't connect to local server through socket {path!r} ({exc})"
+        )
+        error.original_exception = exc
+        raise error from None
+    return sock
 
 
 def _keepalive_socket(host: str, port: int, timeout: float) -> socket.socket:

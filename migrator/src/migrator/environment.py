@@ -2,10 +2,10 @@
 
 - project: the project's own env.py runs unchanged, inside an EnvironmentContext whose `fn`
   hands it the steps (as pytest-alembic drives foreign projects). Whatever connection env.py
-  opens, the runner reaches it there: the engines env.py makes connect as DDL sessions
-  (migrator.ddl_connection), and `configure()` gains the runner's version-apply hook and its
-  filter for migrator_history. An env.py that honours config.attributes["connection"] runs on
-  the runner's locked session itself.
+  opens is guarded while the run lasts (migrator.run_guard), and `configure()` gains the
+  runner's version-apply hook and its filter for the history table. An env.py that honours
+  config.attributes["connection"] runs on the runner's locked session itself. What env.py
+  configures (its version table and schema) is asked once per run: resolve_project().
 - builtin: env.py is not run (many need their whole application: Flask-Migrate's
   current_app, oslo.config); the runner configures the context on its own connection.
 """
@@ -22,10 +22,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData
 
-from migrator.ddl_connection import every_engine_for_ddl
 from migrator.errors import ConfigurationError
-from migrator.history_table import HISTORY_TABLE
-from migrator.project import env_mode
+from migrator.history_table import DEFAULT_VERSION_TABLE, HISTORY_TABLE, VersionTable
+from migrator.project import Project, alembic_config, env_mode, ini_version_table, script_directory
 from migrator.settings import RunnerSettings
 
 StepsFn = Callable[[Any, MigrationContext], Iterable[Any]]
@@ -33,8 +32,15 @@ OnConnection = Callable[[Connection], None]
 
 
 def not_history(name: str | None, type_: str, _parents: Any) -> bool:
-    """The runner's own table is no model of the project's."""
-    return not (type_ == "table" and name == HISTORY_TABLE)
+    """The runner's own tables are no model of the project's."""
+    return not (type_ == "table" and (name or "").startswith(HISTORY_TABLE))
+
+
+def _callbacks(given: Any) -> list[Any]:
+    """on_version_apply as Alembic accepts it: one callable or a sequence of them."""
+    if given is None:
+        return []
+    return [given] if callable(given) else list(given)
 
 
 def runner_environment(
@@ -54,10 +60,13 @@ def runner_environment(
             if theirs is None
             else lambda *args: not_history(*args) and bool(theirs(*args))
         )
-        opts["on_version_apply"] = [*opts.get("on_version_apply", ()), *on_version_apply]
+        opts["on_version_apply"] = [*_callbacks(opts.get("on_version_apply")), *on_version_apply]
         version_table = config.get_main_option("version_table")
         if version_table is not None:
             opts.setdefault("version_table", version_table)
+        schema = config.get_main_option("version_table_schema")
+        if schema:
+            opts.setdefault("version_table_schema", schema)
         configure(**opts)
 
     env.configure = configure_with_the_runners_hooks  # type: ignore[method-assign, assignment]
@@ -85,8 +94,7 @@ def run_steps(
     env = runner_environment(config, scripts, on_version_apply, fn=steps, **context_options)
     with env:
         if env_mode(settings, scripts) == "project":
-            with every_engine_for_ddl(settings):
-                scripts.run_env()
+            scripts.run_env()
             return
         if context_options.get("as_sql"):
             env.configure(
@@ -103,6 +111,34 @@ def run_steps(
             )
         with env.begin_transaction():
             env.run_migrations()
+
+
+def resolve_project(settings: RunnerSettings, connection: Connection) -> Project:
+    """The project this run is about, once: in project mode env.py itself is asked (run with
+    no steps) which version table and schema it configures; builtin mode reads the ini."""
+    scripts = script_directory(settings)
+    mode = env_mode(settings, scripts)
+    if mode == "builtin":
+        return Project(scripts, mode, ini_version_table(settings))
+    found: list[VersionTable] = []
+
+    def ask(_revision: Any, context: MigrationContext) -> Iterable[Any]:
+        found.append(
+            VersionTable(
+                str(context.opts.get("version_table") or DEFAULT_VERSION_TABLE),
+                context.opts.get("version_table_schema") or None,
+            )
+        )
+        return []
+
+    run_steps(settings, alembic_config(settings, connection), scripts, connection, ask)
+    connection.rollback()
+    if not found:
+        raise ConfigurationError(
+            f"{scripts.dir}/env.py configured no migration context online "
+            "(MIGRATOR_ENV=builtin runs the revisions without it)"
+        )
+    return Project(scripts, mode, found[0])
 
 
 def target_metadata(settings: RunnerSettings) -> MetaData | None:

@@ -102,8 +102,8 @@ class ServerSilent(MigratorError):
 
     exit_code = 12
     meaning = (
-        "the server stopped answering during a statement, which may still complete there; "
-        "the revision is recorded unknown"
+        "the server stopped answering; a statement in flight may still complete there, and a "
+        "revision that was running is recorded unknown"
     )
 
 
@@ -112,6 +112,28 @@ class RevisionChanged(MigratorError):
 
     exit_code = 13
     meaning = "check: an applied revision's file changed since it was applied (checksum)"
+
+
+class Unprotected(MigratorError):
+    """A guarantee could not be put in place or was lost: the server watch cannot connect or
+    cannot see the DDL session, the history cannot be read, the migration lock was lost.
+    The runner stops before anything more runs instead of going on unprotected."""
+
+    exit_code = 14
+    meaning = (
+        "a safeguard could not be put in place or was lost (the server watch, the history, the "
+        "migration lock): nothing more ran; the message says which"
+    )
+
+
+class InternalError(MigratorError):
+    """Anything the runner did not foresee, outside any revision: one line, not a traceback."""
+
+    exit_code = 15
+    meaning = (
+        "an unexpected error outside any revision (nothing of a revision ran); LOG_LEVEL=DEBUG "
+        "logs its traceback"
+    )
 
 
 # BaseException, so that no `except Exception` on the way up swallows a shutdown request.

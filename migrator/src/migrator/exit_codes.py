@@ -16,7 +16,7 @@ OK_MEANING = (
 SIGNAL_ROW = (
     "130 / 143",
     "interrupted by SIGINT / SIGTERM: while waiting, or a running statement cancelled on the "
-    "server (recorded interrupted)",
+    "server (recorded interrupted; unknown where the server did not confirm it stopped)",
 )
 
 

@@ -21,7 +21,7 @@ from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, insert, update
 
-from migrator.history_table import Outcome, has_history, history, metadata
+from migrator.history_table import DEFAULT, Outcome, VersionTable, has_history
 from migrator.settings import RunnerSettings
 
 log = logging.getLogger(__name__)
@@ -54,22 +54,25 @@ def revision_facts(script: Script) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Recorder:
-    """Who writes the rows: the host (a pod's name) and the build."""
+    """Who writes the rows (the host, a pod's name, and the build), and where: the history
+    beside the project's version table."""
 
     host: str
     build_id: str | None
+    where: VersionTable = DEFAULT
 
     @classmethod
-    def from_settings(cls, settings: RunnerSettings) -> Recorder:
+    def from_settings(cls, settings: RunnerSettings, where: VersionTable) -> Recorder:
         return cls(
             host=(os.environ.get("HOSTNAME") or socket.gethostname())[:255],
             build_id=settings.migrator_build_id,
+            where=where,
         )
 
     def started(self, connection: Connection, script: Script) -> int:
         """Commit the revision's row as `unknown` before any of its statements runs."""
         result = connection.execute(
-            insert(history).values(
+            insert(self.where.history).values(
                 **revision_facts(script),
                 outcome=Outcome.UNKNOWN.value,
                 started_at=now_utc(),
@@ -93,6 +96,7 @@ class Recorder:
     ) -> None:
         """Close the row; the caller's transaction commits it."""
         finished_at = now_utc()
+        history = self.where.history
         started_at = connection.execute(
             history.select().with_only_columns(history.c.started_at).where(history.c.id == row_id)
         ).scalar_one()
@@ -115,7 +119,7 @@ class Recorder:
         """A row for something that ran no revision (stamp, repair, adoption); not committed."""
         at = now_utc()
         connection.execute(
-            insert(history).values(
+            insert(self.where.history).values(
                 **facts,
                 outcome=outcome.value,
                 started_at=at,
@@ -133,18 +137,16 @@ def unknown_revision_facts(revision: str) -> dict[str, Any]:
     return {"revision": revision, "down_revisions": None, "description": None, "checksum": None}
 
 
-def ensure_history(
-    connection: Connection,
-    scripts: ScriptDirectory,
-    recorder: Recorder,
-    version_table: str = "alembic_version",
-) -> None:
+def ensure_history(connection: Connection, scripts: ScriptDirectory, recorder: Recorder) -> None:
     """Create the table on first use; a database migrated before it existed is adopted: each
     revision of its current line gets an `adopted` row, oldest first. No manual step."""
-    if has_history(connection):
+    where = recorder.where
+    if has_history(connection, where):
         return
-    metadata.create_all(connection)
-    context = MigrationContext.configure(connection, opts={"version_table": version_table})
+    where.history.create(connection)
+    context = MigrationContext.configure(
+        connection, opts={"version_table": where.name, "version_table_schema": where.schema}
+    )
     heads = context.get_current_heads()
     adopted: list[dict[str, Any]] = []
     for head in heads:
@@ -158,7 +160,8 @@ def ensure_history(
         recorder.event(connection, facts, Outcome.ADOPTED, "found applied when the history began")
     connection.commit()
     log.info(
-        "created migrator_history; adopted %d applied revision(s)",
+        "created %s; adopted %d applied revision(s)",
+        where.history_name,
         len(adopted),
         extra={"revision": ",".join(heads)},
     )

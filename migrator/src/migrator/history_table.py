@@ -10,8 +10,10 @@ migrator's writes live in migrator.history.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from sqlalchemy import (
     BigInteger,
@@ -29,6 +31,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql
 from sqlalchemy.exc import DBAPIError
 
+from migrator.db_errors import one_line
+from migrator.errors import Unprotected
+
 HISTORY_TABLE = "migrator_history"
 
 
@@ -42,28 +47,59 @@ class Outcome(StrEnum):
     ADOPTED = "adopted"  # found applied when the table was created
 
 
-metadata = MetaData()
-history = Table(
-    HISTORY_TABLE,
-    metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("revision", String(64), nullable=False),
-    # Comma-separated; NULL where the revision's parents are not known (adopted from elsewhere).
-    Column("down_revisions", String(255)),
-    Column("description", String(255)),
-    Column("checksum", String(64)),  # sha256 of the revision file, line endings normalised
-    Column("outcome", String(16), nullable=False),
-    Column("statements", Integer),  # of the revision's statements that completed; NULL: unknown
-    Column("started_at", DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql")),
-    Column("finished_at", DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql")),
-    Column("duration_seconds", Float),
-    Column("host", String(255)),
-    Column("build_id", String(255)),
-    Column("statement", String(1000)),  # the statement that failed or was running
-    Column("message", String(1000)),  # the error's first line, or what a repair declared
-    mysql_engine="InnoDB",
-    mysql_charset="utf8mb4",
-)
+DEFAULT_VERSION_TABLE = "alembic_version"
+NAME_MAX = 64  # MySQL's identifier limit
+
+
+@dataclass(frozen=True)
+class VersionTable:
+    """Where a project keeps its version table (as its env.py configures it), and beside it the
+    history of that project alone: two projects in one schema each have their own."""
+
+    name: str = DEFAULT_VERSION_TABLE
+    schema: str | None = None
+
+    @property
+    def history_name(self) -> str:
+        if self.name == DEFAULT_VERSION_TABLE:
+            return HISTORY_TABLE
+        name = f"{HISTORY_TABLE}_{self.name}"
+        if len(name) <= NAME_MAX:
+            return name
+        return f"{HISTORY_TABLE}_{hashlib.sha256(self.name.encode()).hexdigest()[:16]}"
+
+    @property
+    def history(self) -> Table:
+        return history_table(self.history_name, self.schema)
+
+
+DEFAULT = VersionTable()  # alembic_version and migrator_history, in the connection's schema
+
+
+@lru_cache(maxsize=16)
+def history_table(name: str, schema: str | None) -> Table:
+    return Table(
+        name,
+        MetaData(),
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+        Column("revision", String(64), nullable=False),
+        # Comma-separated; NULL where the revision's parents are not known (adopted from elsewhere).
+        Column("down_revisions", String(255)),
+        Column("description", String(255)),
+        Column("checksum", String(64)),  # sha256 of the revision file, line endings normalised
+        Column("outcome", String(16), nullable=False),
+        Column("statements", Integer),  # of the revision's statements that completed; NULL: unknown
+        Column("started_at", DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")),
+        Column("finished_at", DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")),
+        Column("duration_seconds", Float),
+        Column("host", String(255)),
+        Column("build_id", String(255)),
+        Column("statement", String(1000)),  # the statement that failed or was running
+        Column("message", String(1000)),  # the error's first line, or what a repair declared
+        schema=schema,
+        mysql_engine="InnoDB",
+        mysql_charset="utf8mb4",
+    )
 
 
 @dataclass(frozen=True)
@@ -92,18 +128,25 @@ class HistoryRow:
         return self.outcome in (Outcome.FAILED, Outcome.INTERRUPTED) and self.statements != 0
 
 
-def has_history(connection: Connection) -> bool:
-    return inspect(connection).has_table(HISTORY_TABLE)
+def has_history(connection: Connection, where: VersionTable = DEFAULT) -> bool:
+    return inspect(connection).has_table(where.history_name, schema=where.schema)
 
 
-def history_rows(connection: Connection) -> list[HistoryRow]:
-    """Every row, newest first; none where the table does not exist (or cannot be read)."""
-    try:
-        rows = connection.execute(select(history).order_by(history.c.id.desc())).all()
-    except DBAPIError:
-        # Missing, or no SELECT on it: nothing is known, and nothing can be proven from it.
-        connection.rollback()
+def history_rows(connection: Connection, where: VersionTable = DEFAULT) -> list[HistoryRow]:
+    """Every row, newest first; none where the table does not exist yet. A table that exists
+    but cannot be read raises (migrator.errors.Unprotected): a guarantee that rests on the
+    history never goes on believing there is none. Nothing here ends the caller's transaction
+    (the API reads this on its own Session)."""
+    if not has_history(connection, where):
         return []
+    table = where.history
+    try:
+        rows = connection.execute(select(table).order_by(table.c.id.desc())).all()
+    except DBAPIError as exc:
+        raise Unprotected(
+            f"cannot read {where.history_name}: {one_line(exc)}; the history guards against "
+            "replaying a half-applied revision, so nothing runs without it (grant SELECT on it)"
+        ) from None
     return [
         HistoryRow(
             id=row.id,

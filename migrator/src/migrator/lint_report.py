@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Callable, Sequence
 
-from migrator.lint import Finding, RevisionReport
+from migrator.lint import UNREADABLE, Finding, RevisionReport
 
 FORMATS = ("text", "json", "github")
 
@@ -32,11 +32,19 @@ def _unused(report: RevisionReport) -> list[str]:
     return sorted(set(report.accepted) - {finding.key for finding in report.findings})
 
 
+def _not_rendered(report: RevisionReport) -> int:
+    return sum(not operation.rendered for operation in report.operations)
+
+
 def _text(reports: Sequence[RevisionReport]) -> str:
     lines: list[str] = []
     for report in reports:
         if not report.findings:
-            lines.append(f"{report.revision}: clean ({len(report.operations)} operation(s))")
+            unrendered = _not_rendered(report)
+            read_from = f", {unrendered} not rendered, read as operations" if unrendered else ""
+            lines.append(
+                f"{report.revision}: clean ({len(report.operations)} operation(s){read_from})"
+            )
         for finding in report.findings:
             reason = report.accepted.get(finding.key)
             status = f"accepted: {reason}" if reason else "NOT DECLARED"
@@ -59,6 +67,7 @@ def _json(reports: Sequence[RevisionReport]) -> str:
                 "revision": report.revision,
                 "file": _relative(report.path),
                 "operations": len(report.operations),
+                "not_rendered": _not_rendered(report),
                 "findings": [_finding_json(report, finding) for finding in report.findings],
                 "unused_accepts": _unused(report),
             }
@@ -76,8 +85,9 @@ def _finding_json(report: RevisionReport, finding: Finding) -> dict[str, object]
         "key": finding.key,
         "line": finding.line,
         "sql": finding.sql,
-        "mysql_8_4": finding.rule.mysql.value,
-        "mariadb_10_11": finding.rule.mariadb.value,
+        # What lint could not read has no verdict of either server.
+        "mysql_8_4": None if finding.kind == UNREADABLE else finding.rule.mysql.value,
+        "mariadb_10_11": None if finding.kind == UNREADABLE else finding.rule.mariadb.value,
         "why": finding.why,
         "fix": finding.rule.fix,
         "accepted": report.accepted.get(finding.key),
@@ -91,7 +101,9 @@ def _github(reports: Sequence[RevisionReport]) -> str:
             reason = report.accepted.get(finding.key)
             level = "notice" if reason else "error"
             title = f"migrate lint: {finding.kind} [{finding.key}]"
-            message = f"{finding.why}. Fix: {finding.rule.fix}."
+            # An annotation shows no SQL; what lint could not read is said in its SQL line.
+            unread = f" {_first_line(finding)}" if finding.kind == UNREADABLE else ""
+            message = f"{finding.why}{unread}. Fix: {finding.rule.fix}."
             if reason:
                 message = f"accepted ({reason}): {message}"
             lines.append(

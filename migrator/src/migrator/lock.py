@@ -85,3 +85,15 @@ def release_migration_lock(connection: Connection, name: str | None) -> None:
 
 def _holder(connection: Connection, name: str) -> object:
     return connection.execute(text("SELECT IS_USED_LOCK(:name)"), {"name": name}).scalar()
+
+
+def still_held(connection: Connection, name: str | None) -> bool:
+    """Whether this session still holds the lock: a connection dropped by wait_timeout or a
+    proxy's idle limit (the runner's session idles while env.py's works) releases it."""
+    if name is None:
+        return True
+    holder = connection.execute(
+        text("SELECT IS_USED_LOCK(:name) = CONNECTION_ID()"), {"name": name}
+    ).scalar()
+    connection.commit()
+    return bool(holder)

@@ -20,28 +20,34 @@ from typing import Any
 
 from alembic import op
 
-_ATTRIBUTE = "migrator_lock_wait_timeout"
+# The lock wait in force on each guarded session (set by migrator.run_guard), by the id of its
+# DBAPI connection: some drivers' connection objects take no attributes of ours.
+_lock_waits: dict[int, int] = {}
 
 
 def session_lock_wait(dbapi_connection: Any, default: int) -> int:
     """The lock wait in force on this session: a longer_lock_wait block's, or the default."""
-    value = getattr(dbapi_connection, _ATTRIBUTE, None)
-    return value if isinstance(value, int) else default
+    return _lock_waits.get(id(dbapi_connection), default)
+
+
+def set_session_lock_wait(dbapi_connection: Any, seconds: int) -> None:
+    _lock_waits[id(dbapi_connection)] = int(seconds)
 
 
 @contextmanager
 def longer_lock_wait(seconds: int) -> Iterator[None]:
     bind = op.get_bind()
-    if bind.dialect.name != "mysql":
+    dbapi_connection = bind.connection.dbapi_connection
+    if bind.dialect.name not in ("mysql", "mariadb") or dbapi_connection is None:
         yield  # SQLite has no metadata locks
         return
-    dbapi_connection = bind.connection.dbapi_connection
-    default = int(getattr(getattr(dbapi_connection, "cursorclass", None), "lock_wait_timeout", 2))
-    previous = session_lock_wait(dbapi_connection, default)
+    previous = session_lock_wait(dbapi_connection, 0)
+    if previous == 0:  # not a guarded session: the server's own setting is in force
+        previous = int(bind.exec_driver_sql("SELECT @@session.lock_wait_timeout").scalar_one())
     bind.exec_driver_sql(f"SET SESSION lock_wait_timeout = {int(seconds)}")
-    setattr(dbapi_connection, _ATTRIBUTE, int(seconds))
+    set_session_lock_wait(dbapi_connection, seconds)
     try:
         yield
     finally:
         bind.exec_driver_sql(f"SET SESSION lock_wait_timeout = {previous}")
-        setattr(dbapi_connection, _ATTRIBUTE, previous)
+        set_session_lock_wait(dbapi_connection, previous)

@@ -11,7 +11,6 @@ import logging
 import time
 from typing import Any
 
-import pymysql
 from tenacity import RetryCallState
 
 from migrator.db_errors import mysql_error_code
@@ -27,10 +26,7 @@ COMMIT_MARGIN_SECONDS = 1.0
 
 
 def is_lock_wait_timeout(exc: BaseException) -> bool:
-    return (
-        isinstance(exc, pymysql.err.OperationalError)
-        and mysql_error_code(exc) == ER_LOCK_WAIT_TIMEOUT
-    )
+    return mysql_error_code(exc) == ER_LOCK_WAIT_TIMEOUT
 
 
 class MetadataLockWait:
@@ -45,10 +41,10 @@ class MetadataLockWait:
         self.attempt_seconds = 0.0
         self.rolled_back_at_commit = 0
 
-    def attempt(self, execute: Any, query: Any, args: Any) -> Any:
+    def attempt(self, execute: Any) -> Any:
         began = time.monotonic()
         try:
-            return execute(query, args)
+            return execute()
         finally:
             self.attempt_seconds = time.monotonic() - began
 

@@ -93,13 +93,15 @@ def find_blockers(dbapi_connection: Any, table: str | None = None) -> list[Block
     """The sessions that may block DDL on `table` (any table where None), most likely first;
     None when none can be seen."""
     for query in (_FROM_PERFORMANCE_SCHEMA, _FROM_MARIADB_LOCK_INFO, _FROM_OPEN_TRANSACTIONS):
+        cursor = dbapi_connection.cursor()  # any MySQL DBAPI: PyMySQL, aiomysql's adapted one
         try:
-            with dbapi_connection.cursor() as cursor:
-                cursor.execute(query, {"table": table, "limit": MAX_BLOCKERS})
-                rows = cursor.fetchall()
+            cursor.execute(query, {"table": table, "limit": MAX_BLOCKERS})
+            rows = cursor.fetchall()
         except pymysql.err.Error:
             log.debug("blocker query failed; trying the next", exc_info=True)
             continue
+        finally:
+            cursor.close()
         if rows:
             return [_blocker(row) for row in rows]
     return None

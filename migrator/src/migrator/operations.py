@@ -22,7 +22,7 @@ def print_upgrade_sql(settings: RunnerSettings, from_revision: str | None) -> No
     scripts = script_directory(settings)
 
     def steps(revision: Any, _context: MigrationContext) -> Any:
-        return scripts._upgrade_revs("head", revision)
+        return scripts._upgrade_revs("heads", revision)
 
     run_steps(
         settings,
@@ -32,7 +32,7 @@ def print_upgrade_sql(settings: RunnerSettings, from_revision: str | None) -> No
         steps,
         as_sql=True,
         starting_rev=from_revision,
-        destination_rev="head",
+        destination_rev="heads",
     )
 
 

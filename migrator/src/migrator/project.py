@@ -2,7 +2,8 @@
 
 ALEMBIC_SCRIPT_LOCATION names the directory holding env.py and versions/ (default ./alembic);
 MIGRATOR_ALEMBIC_INI, where set, is read for script_location, version_locations and
-version_table. Its options are copied into a Config without a file name: a template env.py
+version_table (the one env.py configures wins: migrator.environment asks it). Its sections
+are copied into a Config without a file name: a template env.py
 then skips fileConfig(), which would silence the runner's own loggers (sqlalchemy/alembic#714);
 the runner configures logging itself. The database URL reaches env.py as sqlalchemy.url.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import configparser
 import sys
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TextIO
@@ -20,10 +22,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from migrator.errors import ConfigurationError
+from migrator.history_table import DEFAULT_VERSION_TABLE, VersionTable
 from migrator.settings import RunnerSettings
 
 INI_SECTION = "alembic"
-DEFAULT_VERSION_TABLE = "alembic_version"
 
 
 def alembic_config(
@@ -33,8 +35,13 @@ def alembic_config(
     here = str(ini.resolve().parent) if ini is not None else ""
     config = Config(stdout=stdout, output_buffer=stdout, config_args={"here": here})
     if ini is not None:
-        for name, value in _ini_options(ini).items():
+        sections = _ini_sections(ini)
+        for name, value in sections.pop(INI_SECTION).items():
             config.set_main_option(name, value)
+        # The other sections too: the multi-database template reads one per engine.
+        for section, options in sections.items():
+            for name, value in options.items():
+                config.set_section_option(section, name, value.replace("%", "%%"))
     if settings.alembic_script_location is not None or ini is None:
         location = settings.alembic_script_location or Path("alembic")
         # ConfigParser interpolates "%": escape it in paths and in the URL.
@@ -61,11 +68,25 @@ def script_directory(settings: RunnerSettings) -> ScriptDirectory:
     return ScriptDirectory.from_config(config)
 
 
-def version_table(settings: RunnerSettings) -> str:
-    """The project's version table: its ini's version_table, else Alembic's default."""
+@dataclass(frozen=True)
+class Project:
+    """What a run is about, resolved once (migrator.environment.resolve_project): the scripts,
+    how their revisions run, and where the project keeps its versions and history."""
+
+    scripts: ScriptDirectory
+    mode: Literal["project", "builtin"]
+    where: VersionTable
+
+
+def ini_version_table(settings: RunnerSettings) -> VersionTable:
+    """The version table named by the project's ini (builtin mode has no env.py to ask)."""
     if settings.migrator_alembic_ini is None:
-        return DEFAULT_VERSION_TABLE
-    return _ini_options(settings.migrator_alembic_ini).get("version_table", DEFAULT_VERSION_TABLE)
+        return VersionTable()
+    options = _ini_options(settings.migrator_alembic_ini)
+    return VersionTable(
+        options.get("version_table", DEFAULT_VERSION_TABLE),
+        options.get("version_table_schema") or None,
+    )
 
 
 def env_mode(settings: RunnerSettings, scripts: ScriptDirectory) -> Literal["project", "builtin"]:
@@ -82,6 +103,10 @@ def env_mode(settings: RunnerSettings, scripts: ScriptDirectory) -> Literal["pro
 
 
 def _ini_options(ini: Path) -> dict[str, str]:
+    return _ini_sections(ini)[INI_SECTION]
+
+
+def _ini_sections(ini: Path) -> dict[str, dict[str, str]]:
     parser = configparser.RawConfigParser()
     try:
         read = parser.read(ini, encoding="utf-8")
@@ -91,5 +116,7 @@ def _ini_options(ini: Path) -> dict[str, str]:
         raise ConfigurationError(f"MIGRATOR_ALEMBIC_INI: cannot read {ini}")
     if not parser.has_section(INI_SECTION):
         raise ConfigurationError(f"MIGRATOR_ALEMBIC_INI: {ini} has no [{INI_SECTION}] section")
+    sections = {name: dict(parser.items(name)) for name in parser.sections()}
     # The project's own URL is a placeholder or another environment's: the runner's wins.
-    return {k: v for k, v in parser.items(INI_SECTION) if k != "sqlalchemy.url"}
+    sections[INI_SECTION].pop("sqlalchemy.url", None)
+    return sections

@@ -45,7 +45,7 @@ def repair_revision(
     applied: bool,
 ) -> str:
     """Record the repair (and, for --applied, stamp the revision); the caller commits."""
-    row = latest_by_revision(history_rows(connection)).get(revision)
+    row = latest_by_revision(history_rows(connection, recorder.where)).get(revision)
     connection.rollback()
     if row is None or not row.needs_repair:
         last = f"its last record is {row.outcome.value}" if row else "it has no record"

@@ -12,7 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from migrator.history_table import HISTORY_TABLE, descends_from, history_rows, lineage
+from migrator.history_table import DEFAULT, VersionTable, descends_from, history_rows, lineage
+from migrator.revision_graph import script_heads
 
 
 class SchemaStatus(StrEnum):
@@ -29,15 +30,20 @@ class SchemaStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Revisions:
-    required: str
+    heads: tuple[str, ...]  # every head of the directory: independent branches each have one
     known: frozenset[str]
+
+    @property
+    def required(self) -> str:
+        return ",".join(self.heads) or "base"
 
 
 @dataclass(frozen=True)
 class SchemaState:
     status: SchemaStatus
     database: tuple[str, ...]
-    required: str
+    required: str  # this build's head(s), comma-separated
+    history_name: str = "migrator_history"
 
     @property
     def revision(self) -> str:
@@ -55,7 +61,7 @@ class SchemaState:
         )
         if self.status is SchemaStatus.DIVERGED:
             described += (
-                f" ({HISTORY_TABLE} does not show {at} descending from {self.required}: "
+                f" ({self.history_name} does not show {at} descending from {self.required}: "
                 "deploy the build that owns it, or `migrate stamp`/`repair` after checking)"
             )
         return described
@@ -63,13 +69,13 @@ class SchemaState:
 
 @lru_cache(maxsize=4)
 def build_revisions(script_location: Path) -> Revisions:
-    """Read the revision graph once; the required revision is its single head."""
+    """Read the revision graph once; the required revisions are its heads."""
     return revisions_of(ScriptDirectory(str(script_location)))
 
 
 def revisions_of(script: ScriptDirectory) -> Revisions:
     return Revisions(
-        required=script.get_current_head() or "base",
+        heads=script_heads(script),
         known=frozenset(rev.revision for rev in script.walk_revisions()),
     )
 
@@ -77,24 +83,38 @@ def revisions_of(script: ScriptDirectory) -> Revisions:
 def schema_state(
     connection: Connection,
     scripts: Path | ScriptDirectory,
-    version_table: str = "alembic_version",
+    where: VersionTable = DEFAULT,
 ) -> SchemaState:
     """How the database compares with the scripts (a directory, read once, or a
-    ScriptDirectory the caller holds)."""
+    ScriptDirectory the caller holds), its versions in `where`."""
     revisions = build_revisions(scripts) if isinstance(scripts, Path) else revisions_of(scripts)
-    context = MigrationContext.configure(connection, opts={"version_table": version_table})
+    context = MigrationContext.configure(
+        connection, opts={"version_table": where.name, "version_table_schema": where.schema}
+    )
     heads = tuple(context.get_current_heads())
+    status = _compare(connection, heads, revisions, where)
+    return SchemaState(status, heads, revisions.required, where.history_name)
+
+
+def _compare(
+    connection: Connection, heads: tuple[str, ...], revisions: Revisions, where: VersionTable
+) -> SchemaStatus:
     if not heads:
-        status = SchemaStatus.UNINITIALISED
-    elif revisions.required in heads:
-        status = SchemaStatus.CURRENT
-    elif any(head not in revisions.known for head in heads):
-        # Read only here: the history costs nothing while the database is on a known revision.
-        parents = lineage(history_rows(connection))
-        unknown = [head for head in heads if head not in revisions.known]
-        proven = all(descends_from(head, revisions.required, parents) for head in unknown)
-        status = SchemaStatus.AHEAD if proven else SchemaStatus.DIVERGED
-    else:
-        # Every known revision other than the single head is one of its ancestors.
-        status = SchemaStatus.BEHIND
-    return SchemaState(status=status, database=heads, required=revisions.required)
+        return SchemaStatus.UNINITIALISED
+    unknown = [head for head in heads if head not in revisions.known]
+    if not unknown:
+        # Every known revision is one of the build's heads or an ancestor of one.
+        return SchemaStatus.CURRENT if set(revisions.heads) <= set(heads) else SchemaStatus.BEHIND
+    # Read only here: the history costs nothing while the database is on known revisions. Each
+    # unknown head must be proven to descend from one of this build's heads, and each of this
+    # build's heads must be in the database or below a proven one; anything else may be a
+    # sibling's schema, which no build of this line serves.
+    parents = lineage(history_rows(connection, where))
+    proven = {
+        head: [required for required in revisions.heads if descends_from(head, required, parents)]
+        for head in unknown
+    }
+    if not all(proven.values()):
+        return SchemaStatus.DIVERGED
+    covered = set(heads) | {required for found in proven.values() for required in found}
+    return SchemaStatus.AHEAD if set(revisions.heads) <= covered else SchemaStatus.DIVERGED

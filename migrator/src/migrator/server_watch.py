@@ -1,14 +1,18 @@
-"""A second connection beside the DDL session, alive while revisions run.
+"""The run's watch: a thread beside the guarded sessions (migrator.run_guard) for the whole run.
 
-The DDL session has no client read timeout (a long ALTER must never be cut by the client), so
-on its own it would wait for a frozen server (SIGSTOP, a network partition) until TCP gives up.
-While a statement runs, this watch checks every few seconds that the server still answers; after
-MIGRATOR_SERVER_SILENCE_TIMEOUT without any answer it cuts the DDL socket, and the statement's
-read fails at once (exit 12; the statement may still complete on the server). A statement that
-simply runs long on a server that answers is never touched.
+The DDL sessions have no client read timeout (a long ALTER must never be cut by the client), so
+on their own they would wait for a frozen server (SIGSTOP, a network partition) until TCP gives
+up. The watch pings the server every few seconds over its side connections, whatever the run is
+doing (reading the state, waiting for the lock, running a revision, recording it); after
+MIGRATOR_SERVER_SILENCE_TIMEOUT without any answer it cuts every session's socket, and their
+reads fail at once (exit 12; a statement in flight may still complete on the server). A
+statement that simply runs long on a server that answers is never touched.
 
-On SIGTERM/SIGINT it cancels the running statement on the server (KILL QUERY: the server rolls
-it back), and cuts the socket if the server does not end it within CANCEL_GRACE_SECONDS.
+On SIGTERM/SIGINT it cancels each statement in flight (KILL QUERY on the session's own side
+connection: the server rolls it back), then confirms in the process list that it ended. A
+cancel that cannot be sent, or not confirmed within CANCEL_GRACE_SECONDS, is `unconfirmed`: the
+sockets are cut, the revision stays `unknown` and the process ends; it never records the
+revision as interrupted while its statement may still run.
 """
 
 from __future__ import annotations
@@ -19,159 +23,175 @@ import signal
 import socket
 import threading
 import time
-from types import TracebackType
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import pymysql
-from sqlalchemy import Connection
-
-from migrator.ddl_connection import ddl_socket
 from migrator.errors import ServerSilent
 from migrator.exit_codes import SIGNAL_BASE
 from migrator.settings import RunnerSettings
+from migrator.side_connection import NoAnswer
 from migrator.signals import termination_requested
-from migrator.statement_observer import StatementObserver, shorten
+from migrator.statement_observer import InFlight, shorten
+
+if TYPE_CHECKING:
+    from migrator.run_guard import RunGuard
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 0.2
+TICK_SECONDS = 0.1
 CANCEL_GRACE_SECONDS = 3.0
-PING_TIMEOUT_SECONDS = 3
+CONFIRM_POLL_SECONDS = 0.1
+
+
+class Cancel(StrEnum):
+    NOT_NEEDED = "not needed"  # nothing was in flight when the signal came
+    CONFIRMED = "confirmed"  # the server ended the statement: nothing of it runs on
+    UNCONFIRMED = "unconfirmed"  # it may still run: the revision stays unknown
 
 
 class ServerWatch:
-    def __init__(
-        self, settings: RunnerSettings, observer: StatementObserver, connection: Connection
-    ) -> None:
-        """Watch `connection` (the one the revision's statements run on)."""
-        self.observer = observer
-        # SQLite is a file on this host: nothing to freeze, nothing to cancel from elsewhere.
-        self.enabled = connection.dialect.name == "mysql"
-        self.ddl_connection_id = (
-            int(connection.exec_driver_sql("SELECT CONNECTION_ID()").scalar_one())
-            if self.enabled
-            else 0
-        )
-        self.ddl_socket = ddl_socket(connection)
+    def __init__(self, guard: RunGuard, settings: RunnerSettings) -> None:
+        self.guard = guard
         self.silence_timeout = settings.migrator_server_silence_timeout
         self.ping_every = min(5.0, self.silence_timeout / 4)
-        # A plain PyMySQL connection: no engine, so no listener of the runner's touches it.
-        url = settings.sqlalchemy_url
-        self._connect_args: dict[str, Any] = {
-            **url.translate_connect_args(username="user"),
-            **dict(url.query),
-            "connect_timeout": PING_TIMEOUT_SECONDS,
-            "read_timeout": PING_TIMEOUT_SECONDS,
-            "write_timeout": PING_TIMEOUT_SECONDS,
-            "autocommit": True,
-        }
-        self.silent_for: float | None = None  # set when the watch cut the socket for silence
-        self.cancelled = False
+        self.silent_for: float | None = None  # set when the watch cut the sockets for silence
+        self.cancel: Cancel | None = None
+        self.cancelled_statement: str | None = None
+        self._cancel_decided = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="server-watch", daemon=True)
-        self._connection: pymysql.connections.Connection | None = None
         self._last_answer = time.monotonic()
         self._last_ping = 0.0
-        self._cancel_sent_at: float | None = None
         self._exit_code = ServerSilent.exit_code
 
-    def __enter__(self) -> ServerWatch:
-        if self.enabled:
+    def start(self) -> None:
+        if not self._thread.is_alive() and not self._stop.is_set():
+            self._last_answer = time.monotonic()
             self._thread.start()
-        return self
 
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
         self._stop.set()
-        if self.enabled:
-            self._thread.join(timeout=PING_TIMEOUT_SECONDS + 1)
-        self._close()
+        if self._thread.is_alive():
+            self._thread.join(timeout=CANCEL_GRACE_SECONDS + 3)
+
+    def cancel_outcome(self, timeout: float = CANCEL_GRACE_SECONDS + 3) -> Cancel | None:
+        """After a signal: how the cancel ended, once the watch knows (None: no signal)."""
+        if termination_requested() is None:
+            return None
+        if self._thread.is_alive():
+            self._cancel_decided.wait(timeout)
+        return self.cancel or Cancel.UNCONFIRMED
 
     def _run(self) -> None:
         while not self._stop.wait(TICK_SECONDS):
-            running_since = self.observer.running_since
+            if termination_requested() is not None and self.cancel is None:
+                self._terminate()
+                continue
             now = time.monotonic()
-            if running_since is None:
-                self._last_answer = now  # nothing in flight: nothing to wait for
-                continue
-            if termination_requested() is not None:
-                self._cancel(now)
-                continue
             if now - self._last_ping >= self.ping_every:
                 self._last_ping = now
                 if self._answers():
                     self._last_answer = time.monotonic()
-            silent = time.monotonic() - max(self._last_answer, running_since)
+            silent = time.monotonic() - self._last_answer
             if silent >= self.silence_timeout:
                 self.silent_for = silent
+                running = self.guard.observer.in_flight()
                 log.error(
                     "the server has answered nothing for %.0f s (MIGRATOR_SERVER_SILENCE_TIMEOUT"
-                    "=%g) while %r ran: giving up on it; it may still complete on the server",
+                    "=%g)%s: giving up on it; a statement in flight may still complete there",
                     silent,
                     self.silence_timeout,
-                    shorten(self.observer.running or ""),
+                    f" while {shorten(running[0].statement)!r} ran" if running else "",
                 )
                 self._cut()
                 return
 
-    def _cancel(self, now: float) -> None:
-        self._exit_code = SIGNAL_BASE + (termination_requested() or signal.SIGTERM)
-        if self._cancel_sent_at is None:
-            self._cancel_sent_at = now
-            statement = shorten(self.observer.running or "")
-            if self._execute(f"KILL QUERY {int(self.ddl_connection_id)}"):
-                self.cancelled = True
-                log.warning("cancelled on the server: %r", statement)
-            else:
-                log.error("could not cancel %r on the server; closing its connection", statement)
-                self._cut()
-        elif now - self._cancel_sent_at >= CANCEL_GRACE_SECONDS:
-            self._cut()
-
     def _answers(self) -> bool:
-        return self._execute("SELECT 1")
+        return any(side.answers() for side in self.guard.sides())
 
-    def _execute(self, statement: str) -> bool:
-        """Run one statement on the watch's own connection; False when the server is silent.
-        An error the server sends back is an answer too."""
+    def _terminate(self) -> None:
+        self._exit_code = SIGNAL_BASE + (termination_requested() or signal.SIGTERM)
         try:
-            if self._connection is None:
-                self._connection = pymysql.connect(**self._connect_args)
-            with self._connection.cursor() as cursor:
-                cursor.execute(statement)
+            self.cancel = self._cancel_in_flight()
+        finally:
+            self._cancel_decided.set()
+
+    def _cancel_in_flight(self) -> Cancel:
+        in_flight = self.guard.observer.in_flight()
+        recently_answered = time.monotonic() - self._last_answer < self.ping_every + 1
+        if not in_flight:
+            # Nothing the observer saw; the main thread may still be blocked in a commit on a
+            # frozen server: make sure it is not.
+            if not (recently_answered and self._answers()):
+                self._cut()
+            return Cancel.NOT_NEEDED
+        if not recently_answered:
+            log.error("SIGTERM while the server does not answer: closing the connections")
+            self._cut()
+            return Cancel.UNCONFIRMED
+        for running in in_flight:
+            self.cancelled_statement = shorten(running.statement)
+            if not self._cancel(running):
+                self._cut()
+                return Cancel.UNCONFIRMED
+        deadline = time.monotonic() + CANCEL_GRACE_SECONDS
+        pending = list(in_flight)
+        while pending and time.monotonic() < deadline:
+            pending = [running for running in pending if self._still_running(running)]
+            if pending:
+                time.sleep(CONFIRM_POLL_SECONDS)
+        if pending:
+            log.error(
+                "could not confirm within %.0f s that %r stopped on the server (session %d): it "
+                "may still be running there; closing the connections",
+                CANCEL_GRACE_SECONDS,
+                shorten(pending[0].statement),
+                pending[0].session,
+            )
+            self._cut()
+            return Cancel.UNCONFIRMED
+        log.warning("cancelled on the server, and confirmed ended: %r", self.cancelled_statement)
+        return Cancel.CONFIRMED
+
+    def _cancel(self, running: InFlight) -> bool:
+        side = self.guard.side_for(running.session)
+        if side is None:
+            return False
+        try:
+            side.cancel(running.session)
+        except NoAnswer:
+            log.error("could not send the cancel for session %d: no answer", running.session)
+            return False
+        except Exception as exc:  # the server refused the KILL: it cannot be cancelled by us
+            log.error("the server refused to cancel session %d: %s", running.session, exc)
+            return False
+        return True
+
+    def _still_running(self, running: InFlight) -> bool:
+        """Until the client has its answer (the server sends it once the statement and its
+        rollback are done), or the server shows the session idle."""
+        if all(now is not running for now in self.guard.observer.in_flight()):
+            return False
+        side = self.guard.side_for(running.session)
+        if side is None:
             return True
-        except pymysql.err.Error as exc:
-            if _is_client_error(exc):
-                self._close()
-                return False
+        try:
+            return side.running(running.session) is not None
+        except Exception:
+            log.debug("could not read the process list", exc_info=True)
             return True
 
     def _cut(self) -> None:
-        if self.ddl_socket is None:
-            # A connection the runner did not make (an async driver's): nothing to cut, so the
-            # process ends here, as the cut would have ended it.
-            log.error("no socket of the statement's connection to close: exiting")
+        sessions = self.guard.sessions()
+        if any(session.sock is None for session in sessions):
+            # A driver whose socket the runner cannot reach: the process ends here, as the cut
+            # would have ended it; whatever was running stays `unknown` in the history.
+            log.error("no socket of a session's connection to close: exiting")
             logging.shutdown()
             os._exit(self._exit_code)
-        try:
-            self.ddl_socket.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            log.debug("the DDL socket was already closed", exc_info=True)
-
-    def _close(self) -> None:
-        if self._connection is not None:
+        for session in sessions:
             try:
-                self._connection.close()
-            except pymysql.err.Error:
-                log.debug("closing the watch connection failed", exc_info=True)
-            self._connection = None
-
-
-def _is_client_error(orig: BaseException) -> bool:
-    """2000-2999 are the client's own errors (lost connection, timeout): no answer."""
-    code = orig.args[0] if orig.args and isinstance(orig.args[0], int) else None
-    return code is None or 2000 <= code < 3000
+                assert session.sock is not None
+                session.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                log.debug("a session's socket was already closed", exc_info=True)

@@ -1,4 +1,4 @@
-"""The migrator's sessions: a connection once the database answers, and the DDL session that
+"""The migrator's sessions: a connection once the database answers, and the guarded run that
 holds the migration lock (what changes the version table runs on)."""
 
 from __future__ import annotations
@@ -6,27 +6,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
 from migrator.db import create_runner_engine, is_sqlite
-from migrator.ddl_connection import use_for_ddl
+from migrator.errors import MigratorError, ServerSilent, Terminated
 from migrator.lock import acquire_migration_lock, release_migration_lock
+from migrator.run_guard import RunGuard, guarded
+from migrator.server_watch import Cancel
 from migrator.settings import RunnerSettings
-from migrator.signals import interruptible
+from migrator.signals import interruptible, termination_requested
 from migrator.wait import wait_for_database
 
 log = logging.getLogger(__name__)
 
 
 @contextmanager
-def connected(settings: RunnerSettings, *, for_ddl: bool = False) -> Iterator[Connection]:
-    """A connection once the database answers; SQLite needs no wait. `for_ddl`: the session
-    of migrator.ddl_connection (no client read timeout, metadata-lock waits bounded and
-    retried)."""
+def connected(settings: RunnerSettings) -> Iterator[Connection]:
+    """A connection once the database answers; SQLite needs no wait. Inside a guarded run
+    (locked()), it is a DDL session: no client read timeout, watched, cancellable."""
     engine = create_runner_engine(settings)
-    if for_ddl:
-        use_for_ddl(engine, settings)
     log.info("database: %s", settings.describe_database())
     if settings.runs_mysqldb_on_pymysql:
         log.info("DATABASE_URL names mysqlclient (MySQLdb): the runner connects through PyMySQL")
@@ -43,13 +43,45 @@ def connected(settings: RunnerSettings, *, for_ddl: bool = False) -> Iterator[Co
         engine.dispose()
 
 
+@dataclass(frozen=True)
+class LockedRun:
+    connection: Connection  # the runner's own session, holding the lock
+    guard: RunGuard
+    lock: str | None  # its name (None: SQLite)
+
+
 @contextmanager
-def locked(settings: RunnerSettings) -> Iterator[Connection]:
-    """The DDL session, holding the migration lock: what changes the version table runs on."""
-    with connected(settings, for_ddl=True) as connection:
-        with interruptible():
-            lock = acquire_migration_lock(connection, settings.migrator_lock_timeout)
+def locked(settings: RunnerSettings) -> Iterator[LockedRun]:
+    """The guarded run, holding the migration lock on the runner's own session. A silent
+    server ends it with ServerSilent whatever it was doing; a statement whose cancel was not
+    confirmed keeps the lock until the process ends (the server frees it with the session)."""
+    with guarded(settings) as guard:
         try:
-            yield connection
-        finally:
-            release_migration_lock(connection, lock)
+            with connected(settings) as connection:
+                with interruptible():
+                    lock = acquire_migration_lock(connection, settings.migrator_lock_timeout)
+                run = LockedRun(connection, guard, lock)
+                try:
+                    yield run
+                finally:
+                    if guard.watch.silent_for is None and _may_release(guard):
+                        release_migration_lock(connection, lock)
+        except (ServerSilent, Terminated, MigratorError):
+            raise
+        except Exception:
+            silent = guard.watch.silent_for
+            if silent is not None:
+                raise ServerSilent(
+                    f"the server answered nothing for {silent:.0f} s "
+                    f"(MIGRATOR_SERVER_SILENCE_TIMEOUT={settings.migrator_server_silence_timeout:g}"
+                    "); no revision was running"
+                ) from None
+            signum = termination_requested()
+            if signum is not None:
+                # A statement outside any revision (reading the state) cancelled by the watch.
+                raise Terminated(signum, "before any revision ran") from None
+            raise
+
+
+def _may_release(guard: RunGuard) -> bool:
+    return guard.watch.cancel_outcome(timeout=0) is not Cancel.UNCONFIRMED

@@ -36,7 +36,7 @@ class RunnerSettings(DatabaseSettings):
     migrator_lock_timeout: float = Field(default=300.0, gt=0)
     # Each DDL statement waits at most this long for a metadata lock (MySQL's lock_wait_timeout,
     # whole seconds), then is retried with backoff until the budget is spent; see
-    # migrator.ddl_cursor. The runner's DDL session has no client read timeout at all.
+    # migrator.ddl_retry. The runner's DDL session has no client read timeout at all.
     migrator_lock_wait_timeout: int = Field(default=2, ge=1, le=3600)
     migrator_ddl_retry_budget: float = Field(default=600.0, gt=0)
     # A lock-wait timeout after a statement ran longer than the wait itself means the work was

@@ -1,15 +1,18 @@
-"""What the DDL session is doing: the statement in flight, and how many of a revision's
-statements completed (MySQL commits each DDL statement by itself, so a revision that failed
-after one completed is half-applied)."""
+"""What the run's sessions are doing: the statement each has in flight, and how many of a
+revision's statements completed (MySQL commits each DDL statement by itself, so a revision that
+failed after one completed is half-applied).
+
+Fed by migrator.run_guard's listeners, which see every statement of every engine while a run
+is guarded: the runner's own session and any that env.py opens.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import Connection, event
+from dataclasses import dataclass
 
 from migrator.signals import termination_requested
 
@@ -17,7 +20,8 @@ STATEMENT_SHOWN = 200  # characters of a statement in messages and the history
 
 
 class StopRequested(Exception):
-    """A termination was requested: no further statement of the revision starts."""
+    """A termination was requested: no further statement of the revision starts, and the
+    revision is never recorded applied."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -28,29 +32,20 @@ def shorten(statement: str) -> str:
     return " ".join(statement.split())[:STATEMENT_SHOWN]
 
 
-class StatementObserver:
-    """Listens to the statements of the connection a revision runs on, while attached."""
+@dataclass
+class InFlight:
+    session: int  # the server's id of the session (CONNECTION_ID())
+    statement: str
+    since: float
 
+
+class StatementObserver:
     def __init__(self) -> None:
         self.revision: str | None = None
         self.completed = 0
-        self.running: str | None = None
-        self.running_since: float | None = None
         self.last_statement: str | None = None
-
-    @contextmanager
-    def attached(self, connection: Connection) -> Iterator[StatementObserver]:
-        listeners: list[tuple[str, Callable[..., None]]] = [
-            ("before_cursor_execute", self._before),
-            ("after_cursor_execute", self._after),
-        ]
-        for name, listener in listeners:
-            event.listen(connection, name, listener)
-        try:
-            yield self
-        finally:
-            for name, listener in listeners:
-                event.remove(connection, name, listener)
+        self._in_flight: dict[int, InFlight] = {}  # by session id
+        self._lock = threading.Lock()
 
     @contextmanager
     def revision_running(self, revision: str) -> Iterator[None]:
@@ -60,14 +55,25 @@ class StatementObserver:
         finally:
             self.revision = None
 
-    def _before(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def in_flight(self) -> list[InFlight]:
+        with self._lock:
+            return list(self._in_flight.values())
+
+    def before(self, session: int, statement: str) -> None:
         signum = termination_requested()
         if signum is not None and self.revision is not None:
             raise StopRequested(signum)
-        self.running, self.running_since = statement, time.monotonic()
-        self.last_statement = shorten(statement)
+        with self._lock:
+            self._in_flight[session] = InFlight(session, statement, time.monotonic())
+        if self.revision is not None:
+            self.last_statement = shorten(statement)
 
-    def _after(self, *_: Any) -> None:
+    def after(self, session: int) -> None:
+        with self._lock:
+            self._in_flight.pop(session, None)
         if self.revision is not None:
             self.completed += 1
-        self.running = self.running_since = None
+
+    def failed(self, session: int) -> None:
+        with self._lock:
+            self._in_flight.pop(session, None)

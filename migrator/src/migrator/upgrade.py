@@ -1,9 +1,12 @@
 """Upgrade a locked connection to head, one recorded revision at a time.
 
-Each revision runs through Alembic's documented EnvironmentContext(fn=...) on the locked
-connection, with its row in migrator_history written before it starts. A revision that fails
-after some of its statements completed (MySQL commits each DDL statement by itself) is recorded
-as failed halfway, and no later run starts anything until `migrate repair` says how it ended.
+Each script Alembic's `upgrade heads` would run (migrator.revision_graph: a merged older branch
+and `depends_on` revisions included) runs as a step of its own through Alembic's documented
+EnvironmentContext(fn=...), with its row in the history written before it starts. A revision
+that fails after some of its statements completed (MySQL commits each DDL statement by itself)
+is recorded as failed halfway, and no later run starts anything until `migrate repair` says how
+it ended. What the runner cannot confirm (a silent server, a cancel not confirmed) stays
+`unknown`.
 """
 
 from __future__ import annotations
@@ -16,23 +19,29 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from alembic.script import Script, ScriptDirectory
+from alembic.runtime.migration import MigrationStep
+from alembic.script import Script
 from sqlalchemy import Connection
 
 from migrator.db_errors import one_line
-from migrator.environment import run_steps
+from migrator.environment import resolve_project, run_steps
 from migrator.errors import (
     MetadataLockTimeout,
     MigrationFailed,
+    MigratorError,
     SchemaDiverged,
     ServerSilent,
     Terminated,
+    Unprotected,
 )
 from migrator.history import Recorder, down_revisions, ensure_history
 from migrator.history_table import Outcome, history_rows, latest_by_revision
-from migrator.project import alembic_config, script_directory, version_table
+from migrator.lock import still_held
+from migrator.project import Project, alembic_config
+from migrator.revision_graph import pending_scripts
 from migrator.schema_state import SchemaState, SchemaStatus, schema_state
-from migrator.server_watch import ServerWatch
+from migrator.server_watch import Cancel
+from migrator.session import LockedRun
 from migrator.settings import RunnerSettings
 from migrator.signals import termination_requested
 from migrator.statement_observer import StatementObserver, StopRequested
@@ -43,8 +52,8 @@ log = logging.getLogger(__name__)
 RUNBOOK = "see the README's runbook"
 
 
-def read_state(connection: Connection, settings: RunnerSettings) -> SchemaState:
-    state = schema_state(connection, script_directory(settings), version_table(settings))
+def read_state(connection: Connection, project: Project) -> SchemaState:
+    state = schema_state(connection, project.scripts, project.where)
     # End the read's transaction so later reads see other sessions' commits (REPEATABLE READ).
     connection.rollback()
     return state
@@ -62,19 +71,19 @@ class UpgradeResult:
         )
 
 
-def upgrade_to_head(connection: Connection, settings: RunnerSettings) -> UpgradeResult:
-    """Apply every pending revision on `connection` (which holds the lock)."""
-    config = alembic_config(settings, connection)
-    scripts = script_directory(settings)
-    recorder = Recorder.from_settings(settings)
-    ensure_history(connection, scripts, recorder, version_table(settings))
-    rows = history_rows(connection)
+def upgrade_to_head(run: LockedRun, settings: RunnerSettings) -> UpgradeResult:
+    """Apply every pending revision; `run` holds the lock."""
+    connection = run.connection
+    project = resolve_project(settings, connection)
+    recorder = Recorder.from_settings(settings, project.where)
+    ensure_history(connection, project.scripts, recorder)
+    rows = history_rows(connection, project.where)
     connection.rollback()
     refuse_if_half_applied(latest_by_revision(rows))
-    for warning in changed_revisions(scripts, rows):
+    for warning in changed_revisions(project.scripts, rows):
         log.warning("%s", warning)
 
-    state = read_state(connection, settings)
+    state = read_state(connection, project)
     if state.status is SchemaStatus.CURRENT:
         log.info("already at head", extra={"revision": state.required})
         return UpgradeResult(state, state, [])
@@ -88,75 +97,77 @@ def upgrade_to_head(connection: Connection, settings: RunnerSettings) -> Upgrade
     if state.status is SchemaStatus.DIVERGED:
         raise SchemaDiverged(state.describe())
 
-    lower = state.database[0] if state.database else "base"
-    pending = list(reversed(list(scripts.iterate_revisions("heads", lower))))
+    pending = pending_scripts(project.scripts, state.database)
     log.info(
         "upgrading %s -> %s", state.revision, state.required, extra={"revision": state.required}
     )
-    observer = StatementObserver()
     applied: list[str] = []
     for script in pending:
         signum = termination_requested()
         if signum is not None:
             raise Terminated(signum, f"before revision {script.revision}; nothing of it ran")
-        _apply(connection, settings, config, scripts, script, recorder, observer)
+        _apply(run, settings, project, script, recorder)
         applied.append(script.revision)
 
-    final = read_state(connection, settings)
+    final = read_state(connection, project)
     if final.status is not SchemaStatus.CURRENT:
         raise MigrationFailed(f"upgrade finished but the {final.describe()}")
     return UpgradeResult(state, final, applied)
 
 
 def _apply(
-    connection: Connection,
+    run: LockedRun,
     settings: RunnerSettings,
-    config: Any,
-    scripts: ScriptDirectory,
+    project: Project,
     script: Script,
     recorder: Recorder,
-    observer: StatementObserver,
 ) -> None:
+    connection = run.connection
+    observer = run.guard.observer
     revision = script.revision
     row_id = recorder.started(connection, script)
+    if not still_held(connection, run.lock):
+        raise Unprotected(
+            f"the migration lock {run.lock!r} was lost (the runner's session was dropped: "
+            f"wait_timeout, or a proxy's idle limit) before revision {revision} started; nothing "
+            f"of it ran, and it stays `unknown` in {project.where.history_name} until `migrate "
+            f"repair {revision} --rolled-back` ({RUNBOOK})"
+        )
     started = time.monotonic()
 
     def record_applied(*, ctx: Any, **_: Any) -> None:
-        # Inside the revision's transaction, beside the version table's update.
+        # Inside the revision's transaction, beside the version table's update: a revision
+        # whose statement was cancelled is never recorded applied, whatever the statement
+        # returned (the transaction, version row included, rolls back).
+        signum = termination_requested()
+        if signum is not None:
+            raise StopRequested(signum)
         recorder.finished(ctx.connection, row_id, Outcome.APPLIED, observer.completed)
 
     module: Any = script.module
     original_upgrade = module.upgrade
     module.upgrade = _observed(original_upgrade, observer, revision)
+    step = MigrationStep.upgrade_from_script(project.scripts.revision_map, script)
 
-    def steps(current: Any, _context: Any) -> Any:
-        return scripts._upgrade_revs(revision, current)
+    def steps(_current: Any, _context: Any) -> Any:
+        return [step]
 
-    watches: list[ServerWatch] = []
     with ExitStack() as stack:
         # The ScriptDirectory is cached per settings: a later run of this revision in the same
         # process wraps the original upgrade(), not this wrapper.
         stack.callback(setattr, module, "upgrade", original_upgrade)
-
-        def on_connection(ddl: Connection) -> None:
-            # The connection the revision runs on: the runner's, or the one env.py opened.
-            stack.enter_context(observer.attached(ddl))
-            watches.append(stack.enter_context(ServerWatch(settings, observer, ddl)))
-
         try:
             run_steps(
                 settings,
-                config,
-                scripts,
+                alembic_config(settings, connection),
+                project.scripts,
                 connection,
                 steps,
-                on_connection=on_connection,
                 on_version_apply=[record_applied],
                 destination_rev=revision,
             )
         except BaseException as exc:
-            watch = watches[0] if watches else None
-            raise _failed(connection, recorder, row_id, script, observer, watch, exc) from None
+            raise _failed(run, recorder, row_id, script, observer, exc) from None
     log.info(
         "applied revision %s: %s",
         revision,
@@ -168,21 +179,26 @@ def _apply(
 def _observed(upgrade: Callable[..., Any], observer: StatementObserver, revision: str) -> Any:
     def observed_upgrade(*args: Any, **kwargs: Any) -> Any:
         with observer.revision_running(revision):
-            return upgrade(*args, **kwargs)
+            result = upgrade(*args, **kwargs)
+        signum = termination_requested()
+        if signum is not None:
+            raise StopRequested(signum)
+        return result
 
     return observed_upgrade
 
 
 def _failed(
-    connection: Connection,
+    run: LockedRun,
     recorder: Recorder,
     row_id: int,
     script: Script,
     observer: StatementObserver,
-    watch: ServerWatch | None,
     exc: BaseException,
 ) -> BaseException:
-    """Record how the revision ended and return the error that ends the run."""
+    """Record how the revision ended, where that is known, and return the error that ends the
+    run."""
+    connection, watch = run.connection, run.guard.watch
     revision = script.revision
     ran = observer.completed
     halfway = ran > 0
@@ -196,20 +212,32 @@ def _failed(
         repair = "; none of its statements had completed, so a rerun starts it afresh"
     where = f"revision {revision}"
     stays = ",".join(down_revisions(script)) or "base"
+    unknown = (
+        f"migrator_history keeps {revision} `unknown`: check the schema, then `migrate repair "
+        f"{revision} --applied|--rolled-back` ({RUNBOOK}); until then every upgrade exits 10"
+    )
 
-    if watch is not None and watch.silent_for is not None:
+    if watch.silent_for is not None:
         # The server is silent: the row stays `unknown`, which is what is known.
         return ServerSilent(
             f"{where}: the server answered nothing for {watch.silent_for:.0f} s while "
-            f"{statement!r} ran; it may still complete on the server. migrator_history keeps "
-            f"{revision} `unknown`: check the schema once the server answers, then `migrate "
-            f"repair {revision} --applied|--rolled-back` ({RUNBOOK})"
+            f"{statement!r} ran; it may still complete on the server. {unknown}"
         )
-    signum = termination_requested()
-    if isinstance(exc, StopRequested | Terminated) or signum is not None:
-        signum = signum or int(getattr(exc, "signum", signal.SIGTERM))
+    cancel = watch.cancel_outcome()
+    if cancel is not None or isinstance(exc, StopRequested | Terminated):
+        signum = termination_requested() or int(getattr(exc, "signum", signal.SIGTERM))
+        if cancel is Cancel.UNCONFIRMED:
+            return Terminated(
+                signum,
+                f"during {where}: {statement!r} was cancelled but the server did not confirm "
+                f"that it stopped; it may still be running there. {unknown}",
+            )
         _record(connection, recorder, row_id, Outcome.INTERRUPTED, ran, statement, "interrupted")
         return Terminated(signum, f"during {where} ({statement!r} cancelled){repair}")
+    if isinstance(exc, MigratorError) and not isinstance(exc, MetadataLockTimeout) and not ran:
+        # A safeguard or the configuration stopped the revision before any statement.
+        _record(connection, recorder, row_id, Outcome.FAILED, 0, statement, str(exc))
+        return exc
     _record(connection, recorder, row_id, Outcome.FAILED, ran, statement, one_line(exc))
     if isinstance(exc, MetadataLockTimeout):
         then = repair if halfway else "; end the blocking transaction, then rerun"
