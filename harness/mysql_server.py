@@ -79,6 +79,26 @@ class ThrowawayServer(ABC):
         finally:
             connection.close()
 
+    def running(self, statement: str) -> int:
+        """How many sessions run `statement` now (information_schema.PROCESSLIST)."""
+        with self.admin_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = %s", (statement,)
+            )
+            (count,) = cursor.fetchone()
+        return int(count)
+
+    def wait_until_running(
+        self, statement: str, process: subprocess.Popen[str], timeout: float = 30
+    ) -> float:
+        """Wait until `process` (a migrator) runs `statement` on the server; return that moment."""
+        deadline = time.monotonic() + timeout
+        while self.running(statement) == 0:
+            assert process.poll() is None, process.communicate()[1]
+            assert time.monotonic() < deadline, f"{statement!r} never started"
+            time.sleep(0.1)
+        return time.monotonic()
+
     def create_app_user(self) -> None:
         self.admin_sql(
             f"CREATE USER IF NOT EXISTS '{APP_USER}'@'%' IDENTIFIED BY '{APP_PASSWORD}'",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -17,24 +16,6 @@ from tests.support.scripts import scripts_with
 
 SILENCE_TIMEOUT = 10
 STATEMENT = "DO SLEEP(20)"
-
-
-def _running(server: ThrowawayServer, statement: str) -> int:
-    with server.admin_connection() as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = %s", (statement,)
-        )
-        (count,) = cursor.fetchone()
-    return int(count)
-
-
-def _wait_until_running(server: ThrowawayServer, migrator: subprocess.Popen[str]) -> float:
-    deadline = time.monotonic() + 30
-    while _running(server, STATEMENT) == 0:
-        assert migrator.poll() is None, migrator.communicate()[1]
-        assert time.monotonic() < deadline, "the long statement never started"
-        time.sleep(0.1)
-    return time.monotonic()
 
 
 def _history(url: str, scripts: Path) -> list[dict[str, object]]:
@@ -54,7 +35,7 @@ def test_a_frozen_server_ends_the_run_with_exit_12(
         alembic_script_location=scripts,
         migrator_server_silence_timeout=SILENCE_TIMEOUT,
     )
-    started = _wait_until_running(own_server, migrator)
+    started = own_server.wait_until_running(STATEMENT, migrator)
     own_server.freeze()
     try:
         _, stderr = migrator.communicate(timeout=60)
@@ -93,13 +74,13 @@ def test_sigterm_cancels_the_running_statement_on_the_server(
     url = own_server.url("app")
     scripts = scripts_with(tmp_path, "0002_long_statement.py")
     migrator = start_migrator(url, "upgrade", alembic_script_location=scripts)
-    _wait_until_running(own_server, migrator)
+    own_server.wait_until_running(STATEMENT, migrator)
 
     sent = time.monotonic()
     migrator.send_signal(signal.SIGTERM)
     _, stderr = migrator.communicate(timeout=30)
     exited_after = time.monotonic() - sent
-    still_running = _running(own_server, STATEMENT)
+    still_running = own_server.running(STATEMENT)
     events = _history(url, scripts)
 
     assert migrator.returncode == SIGNAL_BASE + signal.SIGTERM, stderr

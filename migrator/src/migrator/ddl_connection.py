@@ -58,15 +58,20 @@ def connect_ddl_session(
         sock = _unix_socket(str(unix_socket), timeout)
     else:
         sock = _keepalive_socket(connection.host, connection.port, timeout)
-    cut = threading.Timer(timeout, _shut, (sock,))
+    # A second handle on the same socket: TLS wraps (and detaches) the first, and shutting
+    # this one down still ends every read on the connection.
+    handle = socket.socket(fileno=os.dup(sock.fileno()))
+    cut = threading.Timer(timeout, _shut, (handle,))
     cut.start()
     try:
         connection.connect(sock)
         connection.ping(reconnect=False)
+    except BaseException:
+        handle.close()
+        raise
     finally:
         cut.cancel()
-    sock.settimeout(None)
-    record.info[SOCKET_KEY] = sock
+    record.info[SOCKET_KEY] = handle
     return connection
 
 

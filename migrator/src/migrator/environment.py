@@ -131,7 +131,9 @@ def resolve_project(settings: RunnerSettings, connection: Connection) -> Project
         )
         return []
 
-    run_steps(settings, alembic_config(settings, connection), scripts, connection, ask)
+    # dont_mutate: as `alembic current` does, so that asking creates no version table.
+    config = alembic_config(settings, connection)
+    run_steps(settings, config, scripts, connection, ask, dont_mutate=True)
     connection.rollback()
     if not found:
         raise ConfigurationError(

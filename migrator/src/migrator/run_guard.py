@@ -116,6 +116,9 @@ class RunGuard:
         self._listeners.clear()
         for side in self.sides():
             side.close()
+        for session in self.sessions():
+            if session.sock is not None:
+                session.sock.close()
 
     def _register(self, dbapi_connection: Any, record: Any) -> None:
         params: dict[str, Any] | None = record.info.get(PARAMS_KEY)
@@ -150,7 +153,9 @@ class RunGuard:
 
     def _unregister(self, dbapi_connection: Any, *_: Any) -> None:
         with self._lock:
-            self._sessions.pop(id(dbapi_connection), None)
+            gone = self._sessions.pop(id(dbapi_connection), None)
+        if gone is not None and gone.sock is not None:
+            gone.sock.close()  # our handle on the socket (migrator.ddl_connection)
 
     def _side(self, params: dict[str, Any], session_id: int) -> SideConnection:
         key = parameters_key(params)

@@ -22,6 +22,7 @@ from typing import Any
 from alembic.runtime.migration import MigrationStep
 from alembic.script import Script
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from migrator.db_errors import one_line
 from migrator.environment import resolve_project, run_steps
@@ -125,14 +126,7 @@ def _apply(
     connection = run.connection
     observer = run.guard.observer
     revision = script.revision
-    row_id = recorder.started(connection, script)
-    if not still_held(connection, run.lock):
-        raise Unprotected(
-            f"the migration lock {run.lock!r} was lost (the runner's session was dropped: "
-            f"wait_timeout, or a proxy's idle limit) before revision {revision} started; nothing "
-            f"of it ran, and it stays `unknown` in {project.where.history_name} until `migrate "
-            f"repair {revision} --rolled-back` ({RUNBOOK})"
-        )
+    row_id = _start(run, recorder, script, project)
     started = time.monotonic()
 
     def record_applied(*, ctx: Any, **_: Any) -> None:
@@ -174,6 +168,30 @@ def _apply(
         script.doc,
         extra={"revision": revision, "elapsed": round(time.monotonic() - started, 3)},
     )
+
+
+def _start(run: LockedRun, recorder: Recorder, script: Script, project: Project) -> int:
+    """Commit the revision's `unknown` row, then make sure the lock is still this session's:
+    a runner whose session was dropped (wait_timeout, a proxy's idle limit) while env.py's
+    worked has lost it, and another runner may hold it now."""
+    lost = (
+        f"the migration lock {run.lock!r} was lost (the runner's session was dropped: "
+        f"wait_timeout, or a proxy's idle limit) before revision {script.revision} started; "
+        "nothing of it ran"
+    )
+    try:
+        row_id = recorder.started(run.connection, script)
+        held = still_held(run.connection, run.lock)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated or run.guard.watch.silent_for is not None:
+            raise  # a silent server is ServerSilent (migrator.session)
+        raise Unprotected(f"{lost} ({one_line(exc)})") from None
+    if not held:
+        raise Unprotected(
+            f"{lost}; it stays `unknown` in {project.where.history_name} until `migrate repair "
+            f"{script.revision} --rolled-back` ({RUNBOOK})"
+        )
+    return row_id
 
 
 def _observed(upgrade: Callable[..., Any], observer: StatementObserver, revision: str) -> Any:
