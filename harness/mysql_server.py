@@ -70,8 +70,8 @@ class ThrowawayServer(ABC):
     def admin_connection(self, database: str | None = None) -> pymysql.Connection:
         """A root connection in autocommit mode."""
 
-    def admin_sql(self, *statements: str) -> None:
-        connection = self.admin_connection()
+    def admin_sql(self, *statements: str, database: str | None = None) -> None:
+        connection = self.admin_connection(database)
         try:
             with connection.cursor() as cursor:
                 for statement in statements:
@@ -137,6 +137,10 @@ class LocalServer(ThrowawayServer):
         self.binary = ensure_binary("mariadb-server", "mariadbd", "mysqld")
         self.base_dir = base_dir
         self.datadir = base_dir / "data"
+        # Its own: a MariaDB server (and mariadb-install-db's bootstrap) deletes every `#sql*`
+        # file in its tmpdir as it starts, so servers sharing /tmp break each other's temporary
+        # tables when they start side by side.
+        self.tmpdir = base_dir / "tmp"
         self.socket = str(base_dir / "mysqld.sock")
         self.port = port or free_port()
         self.extra_args = list(extra_args)
@@ -150,6 +154,7 @@ class LocalServer(ThrowawayServer):
 
     def _initialise(self) -> None:
         self.base_dir.mkdir(parents=True, exist_ok=True)
+        self.tmpdir.mkdir(exist_ok=True)
         user = ["--user=root"] if os.geteuid() == 0 else []
         if self.is_mariadb:
             installer = shutil.which("mariadb-install-db") or shutil.which("mysql_install_db")
@@ -171,7 +176,8 @@ class LocalServer(ThrowawayServer):
                 f"--datadir={self.datadir}",
                 *user,
             ]
-        subprocess.run(command, check=True, capture_output=True)
+        environment = {**os.environ, "TMPDIR": str(self.tmpdir)}
+        subprocess.run(command, check=True, capture_output=True, env=environment)
 
     def command(self) -> list[str]:
         return [
@@ -179,6 +185,7 @@ class LocalServer(ThrowawayServer):
             "--no-defaults",
             f"--datadir={self.datadir}",
             f"--socket={self.socket}",
+            f"--tmpdir={self.tmpdir}",
             f"--port={self.port}",
             "--bind-address=127.0.0.1",
             f"--pid-file={self.base_dir / 'mysqld.pid'}",

@@ -64,7 +64,11 @@ def locked(settings: RunnerSettings) -> Iterator[LockedRun]:
                 try:
                     yield run
                 finally:
-                    if guard.watch.silent_for is None and _may_release(guard):
+                    if guard.watch.sockets_cut:
+                        # Closed without the pool's rollback, which would fail on the cut socket
+                        # (a traceback in the log); the server frees the lock with the session.
+                        connection.invalidate()
+                    elif _may_release(guard):
                         release_migration_lock(connection, lock)
         except (ServerSilent, Terminated, MigratorError):
             raise
