@@ -24,6 +24,7 @@ from typing import Any
 
 import pymysql
 
+from migrator import pymysql_tls
 from migrator.settings import RunnerSettings
 
 SOCKET_KEY = "migrator.socket"
@@ -51,7 +52,7 @@ def connect_ddl_session(
         "write_timeout": None,
         "defer_connect": True,
     }
-    connection = pymysql.connections.Connection(*cargs, **params)
+    connection = pymysql_tls.Connection(*cargs, **params)
     timeout = float(cparams.get("connect_timeout") or settings.db_connect_timeout)
     unix_socket = cparams.get("unix_socket")
     if unix_socket:

@@ -23,12 +23,11 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from migrator.ddl_verbs import may_be_ddl
 from migrator.errors import MetadataLockTimeout
 from migrator.lock_wait import session_lock_wait
-from migrator.metadata_lock_wait import MetadataLockWait, is_lock_wait_timeout
 from migrator.settings import RunnerSettings
 from migrator.signals import sleep_unless_terminated
-from migrator.sql_statements import is_ddl
 
 
 def execute_with_retry(
@@ -36,7 +35,13 @@ def execute_with_retry(
 ) -> bool | None:
     """Run a DDL statement with its metadata-lock retries and return True (done here); None
     for anything else (SQLAlchemy runs it as usual)."""
-    if context.dialect.name not in ("mysql", "mariadb") or not is_ddl(statement):
+    if context.dialect.name not in ("mysql", "mariadb") or not may_be_ddl(statement):
+        return None
+    # Here, not at the top: these load the SQL parser (migrator.ddl_verbs says why).
+    from migrator.metadata_lock_wait import MetadataLockWait, is_lock_wait_timeout
+    from migrator.sql_statements import is_ddl
+
+    if not is_ddl(statement):
         return None
     dbapi_connection = context.root_connection.connection.dbapi_connection
     timeout = session_lock_wait(dbapi_connection, settings.migrator_lock_wait_timeout)

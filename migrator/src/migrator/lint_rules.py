@@ -9,6 +9,8 @@ mode cannot render it at all when its `sa.column()`s carry no type.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from alembic.operations import ops
 from sqlalchemy import Computed
 from sqlalchemy import types as sqltypes
@@ -23,7 +25,9 @@ from sqlalchemy.sql.elements import (
 )
 
 from migrator.lint_catalog import RULES, Rule, Verdict
-from migrator.lint_sql import Hit, hits_for_sql
+
+if TYPE_CHECKING:
+    from migrator.lint_sql import Hit
 
 UTF8MB4_BYTES_PER_CHAR = 4  # the project's tables are utf8mb4
 _ONE_BYTE_PREFIX_MAX = 255  # a VARCHAR up to 255 bytes has a 1-byte length prefix, else 2
@@ -86,6 +90,10 @@ def _execute(sqltext: object) -> list[Hit]:
         sql = str(sqltext)
     except Exception:  # str() compiles for SQLAlchemy's default dialect, which may refuse it
         return [(UNREADABLE_REVISION.name, f"execute({type(sqltext).__name__})")]
+    # Here, not at the top: the SQL parser is loaded when lint reads raw SQL, not at every start
+    # of the runner (migrator.ddl_verbs).
+    from migrator.lint_sql import hits_for_sql
+
     return hits_for_sql(sql)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pymysql
 
+from migrator import pymysql_tls
+
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 2
@@ -106,7 +108,7 @@ class SideConnection:
         the server sends back for the statement itself is raised as PyMySQL's."""
         try:
             if self._connection is None:
-                self._connection = pymysql.connect(**self._params)
+                self._connection = pymysql_tls.Connection(**self._params)
             with self._connection.cursor() as cursor:
                 cursor.execute(statement, args)
                 return tuple(cursor.fetchall())

@@ -17,8 +17,8 @@ from sqlglot import Token, TokenType, exp
 from sqlglot.dialects.mysql import MySQL
 from sqlglot.errors import SqlglotError
 
-# Statements MySQL commits on their own and that wait for a table's metadata lock.
-DDL_VERBS = frozenset({"ALTER", "CREATE", "DROP", "RENAME", "TRUNCATE", "OPTIMIZE"})
+from migrator.ddl_verbs import DDL_VERBS
+
 _COMMANDS = MySQL.Tokenizer.COMMANDS
 _QUOTED = (TokenType.IDENTIFIER, TokenType.STRING)  # a name or a value, never a keyword
 
