@@ -9,7 +9,7 @@ import shutil
 import tempfile
 
 from core.settings import get_settings
-from migrator.logging_setup import logging_dict
+from migrator.config.logging_setup import logging_dict
 
 _settings = get_settings()
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine
 from core.db import create_db_engine, is_sqlite
 from core.models import Base
 from core.settings import get_settings
-from migrator.history_table import HISTORY_TABLE
+from migrator.history.table import HISTORY_TABLE
 
 config = context.config
 target_metadata = Base.metadata

@@ -27,7 +27,7 @@ from api import metrics
 from api.internal_errors import InternalErrors
 from api.schemas import Problem, ValidationIssue
 from core.db_errors import ErrorKind, classify
-from migrator.db_errors import mysql_error_code, one_line
+from migrator.engines.errors import mysql_error_code, one_line
 
 log = logging.getLogger(__name__)
 

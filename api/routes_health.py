@@ -12,7 +12,7 @@ from api.deps import DatabaseDep, SettingsDep
 from api.problems import Unavailable
 from api.schemas import Health, Readiness
 from migrator.errors import Unprotected
-from migrator.schema_state import SchemaStatus, schema_state
+from migrator.history.schema_state import SchemaStatus, schema_state
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
 from core.errors import ConfigurationError
 from core.settings import Settings
+from migrator.engines.base import create_engine_or_refuse
+from migrator.errors import ConfigurationError as RunnerConfigurationError
 
 
 def is_sqlite(url: URL) -> bool:
@@ -61,15 +62,9 @@ def create_db_engine(
     if not pooled:
         kwargs["poolclass"] = NullPool
     try:
-        engine = create_engine(url, **kwargs)
-    except (ArgumentError, NoSuchModuleError) as exc:
-        raise ConfigurationError(
-            f"cannot use database URL {url.render_as_string(hide_password=True)}: {exc}"
-        ) from None
-    except ModuleNotFoundError as exc:
-        raise ConfigurationError(
-            f"the database driver is not installed ({exc.name}); check DATABASE_URL's scheme"
-        ) from None
+        engine = create_engine_or_refuse(url, **kwargs)
+    except RunnerConfigurationError as exc:  # the application's own class, the same line
+        raise ConfigurationError(str(exc)) from None
     if is_sqlite(url):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

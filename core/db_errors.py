@@ -15,7 +15,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from migrator.db_errors import driver_error, mysql_error_code
+from migrator.engines.errors import driver_error, mysql_error_code
 
 ER_BAD_FIELD_ERROR = 1054  # Unknown column
 ER_NO_SUCH_TABLE = 1146

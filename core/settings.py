@@ -1,5 +1,5 @@
 """The application's one configuration class, read from the environment by the API and
-alembic/env.py. The database part is the runner's (migrator.database_settings), so that both
+alembic/env.py. The database part is the runner's (migrator.config.database), so that both
 read one DATABASE_URL or one set of DB_* variables the same way."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from core.errors import ConfigurationError
-from migrator.database_settings import DatabaseSettings, describe_validation_error
+from migrator.config.database import DatabaseSettings, describe_validation_error
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The embedded default lives in the project's var/, wherever a command runs from; an explicit

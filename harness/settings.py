@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.settings import PROJECT_ROOT, Settings
-from migrator import commands
-from migrator.settings import RunnerSettings
+from migrator.cli import commands
+from migrator.config.settings import RunnerSettings
 
 
 def settings_for(url: str, **overrides: object) -> Settings:

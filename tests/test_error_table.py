@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from core.db_errors import CODES_OF, ERROR_TABLE, ErrorKind, classify
 from core.settings import PROJECT_ROOT
-from migrator.transient import TRANSIENT_ERROR_CODES
+from migrator.engines.mysql.errors import TRANSIENT_ERROR_CODES
 
 
 def _server_error(code: int, message: str = "x") -> DBAPIError:

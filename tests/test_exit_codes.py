@@ -8,7 +8,7 @@ import pytest
 
 from core.settings import PROJECT_ROOT
 from harness.migrator_process import run_migrator
-from migrator.cli import build_parser
+from migrator.cli.main import build_parser
 from migrator.errors import ConfigurationError, MigratorError
 from migrator.exit_codes import exit_code_table
 

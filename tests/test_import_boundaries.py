@@ -32,8 +32,9 @@ print("imported", len({modules!r}), "modules")
 
 def _modules(package: str) -> list[str]:
     # __main__ would run the CLI; cli, which it calls, is imported like every other module.
-    found = pkgutil.iter_modules(importlib.import_module(package).__path__)
-    return [package] + [f"{package}.{info.name}" for info in found if info.name != "__main__"]
+    path = importlib.import_module(package).__path__
+    found = pkgutil.walk_packages(path, prefix=f"{package}.")
+    return [package] + [info.name for info in found if not info.name.endswith(".__main__")]
 
 
 def _env_py_imports() -> list[str]:

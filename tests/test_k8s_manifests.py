@@ -17,7 +17,7 @@ import yaml
 from api.web import create_app
 from core.settings import PROJECT_ROOT, Settings
 from harness.cluster import with_job_component
-from migrator.settings import RunnerSettings
+from migrator.config.settings import RunnerSettings
 
 KUBERNETES_VERSION = "1.34.0"
 CHECKOV = ("checkov==3.3.30",)

@@ -16,9 +16,9 @@ from alembic.operations import Operations, ops
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from migrator.lint_catalog import RULES, Verdict
-from migrator.lint_rules import hits_for
-from migrator.sql_statements import split_statements
+from migrator.engines.mysql.lint_catalogue import RULES, Verdict
+from migrator.engines.mysql.lint_rules import hits_for
+from migrator.engines.mysql.statements import split_statements
 from tests.support.lint_examples import EXAMPLES, SCHEMA, Example
 
 ER_PARSE_ERROR = 1064

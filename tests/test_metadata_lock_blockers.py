@@ -11,8 +11,8 @@ import pytest
 
 from harness.mysql_server import ThrowawayServer
 from harness.servers import new_database, started_server
-from migrator.metadata_locks import find_blockers
-from migrator.sql_statements import locked_table
+from migrator.engines.mysql.blockers import find_blockers
+from migrator.engines.mysql.statements import locked_table
 
 pytestmark = pytest.mark.server  # a server of its own, with the Performance Schema on
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from harness.migrator_process import run_migrator, start_migrator
+from migrator.engines.mysql.run_lock import lock_name
 from migrator.errors import LockTimeout, ModelsDiffer, SchemaNotReady
 from migrator.exit_codes import OK
-from migrator.lock import lock_name
 from tests.support.scripts import scripts_with
 
 

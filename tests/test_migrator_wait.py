@@ -15,10 +15,10 @@ from harness.db import version_in
 from harness.migrator_process import run_migrator, start_migrator
 from harness.mysql_server import APP_PASSWORD, ThrowawayServer, free_port
 from harness.servers import new_database, started_server
+from migrator.engines.mysql.errors import is_transient
 from migrator.errors import ConfigurationError, DatabaseRejected, DatabaseUnreachable
 from migrator.exit_codes import OK, SIGNAL_BASE
-from migrator.transient import is_transient
-from migrator.wait import wait_for_database, wait_policy
+from migrator.runtime.wait import wait_for_database, wait_policy
 
 
 def _dead_url() -> str:
@@ -164,7 +164,7 @@ def test_error_classification(error: Exception, transient: bool) -> None:
 def test_no_rights_on_the_database_names_db_name_and_the_grants() -> None:
     from sqlalchemy.exc import DBAPIError
 
-    from migrator.transient import hint_for
+    from migrator.engines.mysql.errors import hint_for
 
     error = pymysql.err.OperationalError(1044, "Access denied for user 'app'@'%' to database 'x'")
     hint = hint_for(DBAPIError.instance("SELECT 1", None, error, pymysql.err.Error))

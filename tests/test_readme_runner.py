@@ -13,7 +13,7 @@ import yaml
 
 from core.settings import PROJECT_ROOT
 from harness.readme import shell_blocks
-from migrator.settings import RunnerSettings
+from migrator.config.settings import RunnerSettings
 
 SECTION = "## Use the migrator in your own project"
 SETTINGS = {name.upper() for name in RunnerSettings.model_fields}

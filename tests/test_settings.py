@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import ConfigurationError
 from core.settings import PROJECT_ROOT, Settings, get_settings
-from migrator.settings import RunnerSettings
+from migrator.config.settings import RunnerSettings
 
 
 @pytest.fixture(autouse=True)

@@ -17,15 +17,16 @@ from harness.http import WriteLoad
 from harness.migrator_process import run_migrator, start_migrator
 from harness.mysql_server import ThrowawayServer
 from harness.settings import settings_for
+from migrator.config.settings import RunnerSettings
 from migrator.errors import MetadataLockTimeout
 from migrator.exit_codes import OK
-from migrator.settings import RunnerSettings
 from tests.faults.conftest import MARGIN_SECONDS
 from tests.support.scripts import scripts_with
 
 HOLD_SECONDS = 12
 CLIENTS = 4
-# The migrator's backoff between tries of a DDL statement is capped at 5 s (migrator.ddl_retry).
+# The migrator's backoff between tries of a DDL statement is capped at 5 s
+# (migrator.runtime.statement_retry).
 DDL_BACKOFF_MAX = 5.0
 LOCK_WAIT_TIMEOUT = RunnerSettings.model_fields["migrator_lock_wait_timeout"].default
 # A write queued behind the pending ALTER waits one try's lock_wait_timeout at most, plus its
@@ -72,8 +73,8 @@ def test_a_client_read_timeout_never_cuts_a_migration_statement(
     migrated_mysql_url: str, tmp_path: Path
 ) -> None:
     # The DDL session connects with DB_CONNECT_TIMEOUT as its read timeout, then lifts it
-    # (migrator.ddl_retry); DB_READ_TIMEOUT applies to the other sessions. Both are 1 s here,
-    # below the revision's 5 s statement, which a session with either timeout would cut.
+    # (migrator.engines.mysql.connect); DB_READ_TIMEOUT applies to the other sessions. Both are
+    # 1 s here, below the revision's 5 s statement, which a session with either timeout would cut.
     scripts = scripts_with(tmp_path, "0002_slow_statement.py")
     control = create_db_engine(settings_for(migrated_mysql_url, db_read_timeout=1))
     try:

@@ -13,9 +13,9 @@ import time
 
 import pytest
 
+from migrator.engines.mysql.run_lock import lock_name
 from migrator.errors import NeedsRepair, ServerSilent
 from migrator.exit_codes import OK
-from migrator.lock import lock_name
 from tests.safety.cells import Cell, CellContext, grid
 from tests.safety.checks import Findings, poll_until, require
 from tests.safety.matrix import Matrix

@@ -1,3 +1,3 @@
-from migrator.cli import run
+from migrator.cli.main import run
 
 run()

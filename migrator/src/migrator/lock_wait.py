@@ -20,8 +20,8 @@ from typing import Any
 
 from alembic import op
 
-# The lock wait in force on each guarded session (set by migrator.run_guard), by the id of its
-# DBAPI connection: some drivers' connection objects take no attributes of ours.
+# The lock wait in force on each guarded session (set by migrator.runtime.run_guard), by the id of
+# its DBAPI connection: some drivers' connection objects take no attributes of ours.
 _lock_waits: dict[int, int] = {}
 
 

@@ -2,8 +2,8 @@
 
 Raising from the handler in the middle of a revision could stop it between a committed statement
 and its version row, so during an upgrade the handler only records the request. The server
-watch (migrator.server_watch) then cancels the running statement on the server, and the
-statement observer (migrator.statement_observer) refuses to start another one.
+watch (migrator.runtime.server_watch) then cancels the running statement on the server, and the
+statement observer (migrator.runtime.statement_observer) refuses to start another one.
 """
 
 from __future__ import annotations

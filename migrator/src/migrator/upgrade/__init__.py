@@ -1,0 +1,1 @@
+"""Applying revisions: the upgrade itself, the checks before it, and repair."""
