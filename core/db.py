@@ -7,17 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
 from core.errors import ConfigurationError
 from core.settings import Settings
 from migrator.engines.base import create_engine_or_refuse
+from migrator.engines.sqlite import is_sqlite as is_sqlite  # alembic/env.py reads it here
 from migrator.errors import ConfigurationError as RunnerConfigurationError
-
-
-def is_sqlite(url: URL) -> bool:
-    return url.get_backend_name() == "sqlite"
 
 
 def create_db_engine(

@@ -24,7 +24,9 @@ it emits one representative batch.
 from __future__ import annotations
 
 from alembic import op
-from sqlalchemy import Connection, text
+from sqlalchemy import text
+
+from migrator.engines.base import engine_for
 
 DEFAULT_BATCH_SIZE = 1000
 MAX_PASSES = 3
@@ -57,6 +59,7 @@ def backfill_in_batches(
     changed = 0
     with context.autocommit_block():
         connection = op.get_bind()
+        database = engine_for(connection.engine.url)
         for _ in range(MAX_PASSES):
             first = connection.execute(first_pending).scalar()
             if first is None:
@@ -65,13 +68,7 @@ def backfill_in_batches(
             while (
                 high := connection.execute(batch_end, {"low": low, "size": batch_size}).scalar()
             ) is not None:
-                _read_committed(connection)
+                database.before_batch(connection)
                 changed += connection.execute(update, {"low": low, "high": int(high)}).rowcount
                 low = int(high)
     return changed
-
-
-def _read_committed(connection: Connection) -> None:
-    """The next transaction (the batch) in READ COMMITTED, on MySQL and MariaDB: no gap locks."""
-    if connection.dialect.name in ("mysql", "mariadb"):
-        connection.execute(text("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))

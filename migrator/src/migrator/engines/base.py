@@ -36,6 +36,10 @@ class DatabaseEngine(Protocol):
 
     def release_run_lock(self, connection: Connection, name: str | None) -> None: ...
 
+    def before_batch(self, connection: Connection) -> None:
+        """Set up the next transaction of a batched backfill (migrator.backfill)."""
+        ...
+
     def still_holds_run_lock(self, connection: Connection, name: str | None) -> bool: ...
 
 

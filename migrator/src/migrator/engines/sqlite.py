@@ -23,13 +23,16 @@ class SqliteEngine:
     has_server = False
 
     def connect_args(self, settings: DatabaseSettings) -> dict[str, Any]:
-        database = settings.sqlalchemy_url.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
         return {}
 
     def prepare(self, engine: Engine) -> None:
+        database = engine.url.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         event.listen(engine, "connect", _busy_timeout)
+
+    def before_batch(self, connection: Connection) -> None:
+        return None  # one writer at a time: no gap locks to avoid
 
     def acquire_run_lock(self, connection: Connection, timeout: float) -> str | None:
         return None  # SQLite's write lock serialises concurrent runners

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.1
 # From the signal, so that sending the cancels counts too: what is left of the 5 s the runner
-# promises goes to ending the process, which took up to 1.4 s with the machine loaded.
+# promises goes to unwinding and leaving (os._exit once the last line is logged: cli.main).
 CANCEL_GRACE_SECONDS = 2.5
 CONFIRM_POLL_SECONDS = 0.1
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 from migrator.config.database import DatabaseSettings
 from migrator.engines.mysql import run_lock
@@ -30,6 +30,10 @@ class MysqlEngine:
 
     def release_run_lock(self, connection: Connection, name: str | None) -> None:
         run_lock.release_migration_lock(connection, name)
+
+    def before_batch(self, connection: Connection) -> None:
+        # READ COMMITTED: the batch's UPDATE takes no gap locks, so inserts into the range go on.
+        connection.execute(text("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
 
     def still_holds_run_lock(self, connection: Connection, name: str | None) -> bool:
         return run_lock.still_held(connection, name)
