@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 from typing import Any
 
 import pymysql
@@ -55,6 +56,9 @@ class SideConnection:
     def __init__(self, cparams: dict[str, Any]) -> None:
         self._params = side_parameters(cparams)
         self._connection: pymysql.connections.Connection | None = None
+        # The watch thread pings while the main thread checks each new session it serves: a
+        # PyMySQL connection is one conversation at a time (else "Packet sequence number wrong").
+        self._lock = threading.RLock()
 
     def connect(self) -> None:
         """Eagerly, before anything is run that it may have to cancel."""
@@ -96,6 +100,10 @@ class SideConnection:
         return bool(rows)
 
     def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         if self._connection is not None:
             try:
                 self._connection.close()
@@ -106,6 +114,10 @@ class SideConnection:
     def _query(self, statement: str, args: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
         """Run one statement; NoAnswer when the server is silent or refuses the login. An error
         the server sends back for the statement itself is raised as PyMySQL's."""
+        with self._lock:
+            return self._query_unlocked(statement, args)
+
+    def _query_unlocked(self, statement: str, args: tuple[Any, ...] | None) -> tuple[Any, ...]:
         try:
             if self._connection is None:
                 self._connection = pymysql_tls.Connection(**self._params)
