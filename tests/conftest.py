@@ -1,4 +1,5 @@
-"""Fixtures: one real MySQL-compatible server per test session, a fresh schema per test."""
+"""Fixtures: one real MySQL-compatible server and one real PostgreSQL per test session (each
+started when a test first needs it), a fresh schema or database per test."""
 
 from __future__ import annotations
 
@@ -12,12 +13,23 @@ from api.web import create_app
 from core.settings import Settings
 from harness.debian import MissingToolError
 from harness.mysql_server import ThrowawayServer
+from harness.postgres_server import PostgresServer
 from harness.servers import started_server
 from harness.settings import migrate, settings_for
 
 # A test whose fixtures reach one of these, or the "mysql" side of `database_url`, needs the
 # server: `make test-docker` runs exactly those through the harness's Docker path.
-SERVER_FIXTURES = frozenset({"mysql_server", "own_server", "stopped_server"})
+SERVER_FIXTURES = frozenset(
+    {
+        "mysql_server",
+        "own_server",
+        "stopped_server",
+        "postgres_server",
+        "own_postgres",
+        "postgres_url",
+        "server_url",  # tests/test_sample_projects.py: the project's own server
+    }
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -36,6 +48,38 @@ def mysql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Throwaway
         pytest.fail(str(exc), pytrace=False)
     yield server
     server.stop()
+
+
+def _started_postgres(base_dir: Path) -> PostgresServer:
+    try:
+        server = PostgresServer(base_dir)
+    except MissingToolError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    server.start()
+    server.create_app_user()
+    return server
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    server = _started_postgres(tmp_path_factory.mktemp("postgres"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_postgres(tmp_path: Path) -> Iterator[PostgresServer]:
+    """A PostgreSQL of the test's own, for a test that freezes or kills it."""
+    server = _started_postgres(tmp_path / "postgres")
+    yield server
+    server.stop()  # thawed first
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
 
 
 @pytest.fixture

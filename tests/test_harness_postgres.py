@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -36,21 +35,6 @@ def _started(base_dir: Path, settings: dict[str, str] | None = None) -> Postgres
     return server
 
 
-@pytest.fixture(scope="module")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    server = _started(tmp_path_factory.mktemp("postgres"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def own_postgres(tmp_path: Path) -> Iterator[PostgresServer]:
-    """A server of its own, for a test that kills it."""
-    server = _started(tmp_path / "postgres")
-    yield server
-    server.stop()
-
-
 def _app_connection(
     server: PostgresServer, database: str, password: str = APP_PASSWORD, timeout: int = 5
 ) -> psycopg.Connection[TupleRow]:
@@ -71,9 +55,9 @@ def _one(connection: psycopg.Connection[TupleRow], query: str) -> object:
     return row[0]
 
 
-def test_app_role_logs_in_over_tcp_and_creates_a_table(postgres: PostgresServer) -> None:
-    database = postgres.create_database()
-    engine = create_engine(postgres.url(database))
+def test_app_role_logs_in_over_tcp_and_creates_a_table(postgres_server: PostgresServer) -> None:
+    database = postgres_server.create_database()
+    engine = create_engine(postgres_server.url(database))
     try:
         with engine.begin() as connection:
             connection.execute(text("CREATE TABLE notes (id bigint PRIMARY KEY)"))
@@ -83,52 +67,52 @@ def test_app_role_logs_in_over_tcp_and_creates_a_table(postgres: PostgresServer)
             )
     finally:
         engine.dispose()
-        postgres.drop_database(database)
+        postgres_server.drop_database(database)
 
     assert owner == APP_USER
 
 
-def test_a_wrong_password_is_refused(postgres: PostgresServer) -> None:
-    database = postgres.create_database()
+def test_a_wrong_password_is_refused(postgres_server: PostgresServer) -> None:
+    database = postgres_server.create_database()
     try:
         with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
-            _app_connection(postgres, database, password="wrong")
+            _app_connection(postgres_server, database, password="wrong")
     finally:
-        postgres.drop_database(database)
+        postgres_server.drop_database(database)
 
 
-def test_version_is_a_supported_server(postgres: PostgresServer) -> None:
-    assert postgres.version >= 130000
+def test_version_is_a_supported_server(postgres_server: PostgresServer) -> None:
+    assert postgres_server.version >= 130000
 
 
-def test_freeze_hangs_logins_and_statements_until_thaw(postgres: PostgresServer) -> None:
-    database = postgres.create_database()
-    session = _app_connection(postgres, database)
+def test_freeze_hangs_logins_and_statements_until_thaw(postgres_server: PostgresServer) -> None:
+    database = postgres_server.create_database()
+    session = _app_connection(postgres_server, database)
     answers: list[object] = []
     statement = threading.Thread(target=lambda: answers.append(_one(session, "SELECT 1")))
 
-    postgres.freeze()
+    postgres_server.freeze()
     try:
         # The kernel still completes the TCP handshake: only the login gets no answer.
-        socket.create_connection(("127.0.0.1", postgres.port), timeout=2).close()
+        socket.create_connection(("127.0.0.1", postgres_server.port), timeout=2).close()
         started = time.monotonic()
         with pytest.raises(psycopg.OperationalError, match="timeout"):
-            _app_connection(postgres, database, timeout=2)
+            _app_connection(postgres_server, database, timeout=2)
         login_waited = time.monotonic() - started
         statement.start()
         statement.join(timeout=1)
         hung = statement.is_alive()
     finally:
-        postgres.thaw()
+        postgres_server.thaw()
     statement.join(timeout=10)
 
     assert login_waited >= 1.9
     assert hung
     assert answers == [1]
-    with _app_connection(postgres, database) as fresh:
+    with _app_connection(postgres_server, database) as fresh:
         assert _one(fresh, "SELECT 1") == 1
     session.close()
-    postgres.drop_database(database)
+    postgres_server.drop_database(database)
 
 
 def test_kill_refuses_connections_and_a_restart_recovers_the_data(
@@ -151,20 +135,20 @@ def test_kill_refuses_connections_and_a_restart_recovers_the_data(
 
 
 def test_a_second_server_with_settings_of_its_own_runs_beside_the_first(
-    postgres: PostgresServer, tmp_path: Path
+    postgres_server: PostgresServer, tmp_path: Path
 ) -> None:
     other = _started(tmp_path / "other", settings={"lock_timeout": "2s"})
     try:
         database = other.create_database()
         names = "SELECT datname FROM pg_database"
 
-        with other.admin_connection() as mine, postgres.admin_connection() as theirs:
+        with other.admin_connection() as mine, postgres_server.admin_connection() as theirs:
             assert (database,) in mine.execute(names).fetchall()
             assert (database,) not in theirs.execute(names).fetchall()
             assert mine.execute("SHOW lock_timeout").fetchone() == ("2s",)
             assert theirs.execute("SHOW lock_timeout").fetchone() == ("0",)
-        assert other.port != postgres.port
-        assert other.socket_dir != postgres.socket_dir
+        assert other.port != postgres_server.port
+        assert other.socket_dir != postgres_server.socket_dir
     finally:
         other.stop()
 

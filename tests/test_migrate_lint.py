@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 
 from harness.migrator_process import run_migrator
 from migrator.engines.mysql.ddl_verbs import may_be_ddl
+from migrator.engines.mysql.lint_rules import CATALOGUE as MYSQL_RULES
 from migrator.engines.mysql.statements import is_ddl
 from migrator.errors import ConfigurationError, LintFindings
 from migrator.exit_codes import OK
@@ -162,7 +163,7 @@ class _Unprintable:
     ],
 )  # fmt: skip
 def test_rules(operation: ops.MigrateOperation, expected: list[tuple[str, str]]) -> None:
-    assert [(f.kind, f.rule.name) for f in findings_for(operation)] == expected
+    assert [(f.kind, f.rule.name) for f in findings_for(operation, MYSQL_RULES)] == expected
 
 
 def _findings(stdout: str) -> dict[tuple[str, str], int]:
@@ -327,7 +328,7 @@ def test_every_operation_before_a_failure_is_kept(tmp_path: Path) -> None:
     """)  # fmt: skip
     (script,) = revisions_to_lint(ScriptDirectory(str(versions.parent)), (), lint_all=True)
 
-    report = lint_revision(script)
+    report = lint_revision(script, MYSQL_RULES)
 
     assert [o.rendered for o in report.operations] == [True, False, False, False]
     assert report.operations[2].sql == (
@@ -348,7 +349,7 @@ def test_a_clean_revision_says_what_it_could_not_render(tmp_path: Path) -> None:
     _revision(versions, "a", None, 'op.execute(sa.table("t", sa.column("c")).insert().values(c=1))')
     (script,) = revisions_to_lint(ScriptDirectory(str(versions.parent)), (), lint_all=True)
 
-    text = render([lint_revision(script)], "text")
+    text = render([lint_revision(script, MYSQL_RULES)], "text")
 
     assert text == "a: clean (1 operation(s), 1 not rendered, read as operations)"
 

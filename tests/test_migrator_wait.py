@@ -15,6 +15,7 @@ from harness.db import version_in
 from harness.migrator_process import run_migrator, start_migrator
 from harness.mysql_server import APP_PASSWORD, ThrowawayServer, free_port
 from harness.servers import new_database, started_server
+from migrator.engines.base import engine_named
 from migrator.engines.mysql.errors import is_transient
 from migrator.errors import ConfigurationError, DatabaseRejected, DatabaseUnreachable
 from migrator.exit_codes import OK, SIGNAL_BASE
@@ -93,9 +94,18 @@ def test_malformed_url_exits_2() -> None:
 
 
 def test_missing_driver_exits_2() -> None:
-    result = run_migrator("postgresql+psycopg://u:p@127.0.0.1/db", "upgrade")
+    result = run_migrator("postgresql+pg8000://u:p@127.0.0.1/db", "upgrade")
 
     assert result.returncode == ConfigurationError.exit_code
+    assert "the database driver is not installed (pg8000)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_engine_the_runner_does_not_serve_exits_2() -> None:
+    result = run_migrator("mssql+pymssql://u:p@127.0.0.1/db", "upgrade")
+
+    assert result.returncode == ConfigurationError.exit_code
+    assert "the runner has no engine for mssql:// URLs" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -117,7 +127,7 @@ def test_signal_while_waiting_ends_within_1_s(signum: signal.Signals) -> None:
 
 def test_transient_errors_are_retried_until_the_deadline() -> None:
     engine = create_engine(_dead_url(), connect_args={"connect_timeout": 1})
-    policy = wait_policy(0.3).copy(wait=wait_none())
+    policy = wait_policy(engine_named("mysql"), 0.3).copy(wait=wait_none())
 
     with pytest.raises(DatabaseUnreachable):
         wait_for_database(engine, 0.3, policy)
@@ -127,7 +137,7 @@ def test_transient_errors_are_retried_until_the_deadline() -> None:
 
 def test_permanent_errors_are_not_retried(mysql_server: ThrowawayServer) -> None:
     engine = create_engine(mysql_server.url("mysql", password="nope"))
-    policy = wait_policy(30).copy(wait=wait_none())
+    policy = wait_policy(engine_named("mysql"), 30).copy(wait=wait_none())
 
     with pytest.raises(DatabaseRejected, match="access denied"):
         wait_for_database(engine, 30, policy)

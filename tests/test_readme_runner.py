@@ -46,7 +46,7 @@ def _runner_version() -> str:
 
 def test_the_shell_blocks_set_only_the_runners_settings() -> None:
     blocks = [block for block in shell_blocks() if block.kind == "runner"]
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     for block in blocks:
         for command, _ in block.commands():
             assert set(re.findall(r"\b([A-Z][A-Z_]+)=", command)) <= SETTINGS, command

@@ -13,9 +13,8 @@ import pytest
 
 from core.settings import PROJECT_ROOT
 from harness.db import version_in
-from harness.mysql_server import ThrowawayServer
 from migrator.exit_codes import OK
-from tests.test_sample_projects import PROJECTS, SampleProject, revisions_of
+from tests.test_sample_projects import PROJECTS, SampleProject, database_for, revisions_of
 
 RUNNER_PACKAGE = PROJECT_ROOT / "migrator"
 _NOT_INHERITED = ("DB_", "DATABASE_URL", "MIGRATOR_", "ALEMBIC_", "PYTHON", "VIRTUAL_ENV")
@@ -24,14 +23,14 @@ _APPLICATION = ("core", "api", "fastapi")
 
 @pytest.fixture(scope="module")
 def runner_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A virtual environment holding the runner package (with its async extra) and nothing else;
+    """A virtual environment holding the runner package (with its driver extras) and nothing else;
     its `migrate` script."""
     uv = shutil.which("uv") or str(PROJECT_ROOT / ".tools" / "bin" / "uv")
     venv = tmp_path_factory.mktemp("runner-only") / "venv"
     subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
     subprocess.run(
         [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"),
-         f"{RUNNER_PACKAGE}[async]"],
+         f"{RUNNER_PACKAGE}[mysql,postgresql,async]"],
         check=True,
     )  # fmt: skip
     return venv / "bin" / "migrate"
@@ -63,9 +62,9 @@ def test_nothing_of_the_application_is_installed(runner_only: Path, tmp_path: Pa
 
 @pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
 def test_the_runner_alone_upgrades_each_sample_project(
-    runner_only: Path, mysql_server: ThrowawayServer, project: SampleProject, tmp_path: Path
+    runner_only: Path, project: SampleProject, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = mysql_server.url(mysql_server.create_database())
+    url = database_for(project, request)
 
     result = subprocess.run(
         [str(runner_only), "upgrade"],

@@ -1,17 +1,21 @@
 """Alembic projects we did not write, run by the migrator as their users would point it at them.
 
-Three shapes found in the wild (tests/sample_projects/): the stock `alembic init` template, the
-async template (an async driver in the URL), and a Flask-Migrate-style env.py that cannot run
-without its application (`MIGRATOR_ENV=builtin`: the runner never imports it). Each upgrades
-from empty, applies every revision exactly once under five runners at once, reports `current`
-and `history`, passes `lint --all`, and ends with the named exit codes when the database refuses
-or is not there.
+Three shapes found in the wild (tests/sample_projects/), each on MySQL and on PostgreSQL: the
+stock `alembic init` template, the async template (an async driver in the URL: aiomysql,
+asyncpg), and a Flask-Migrate-style env.py that cannot run without its application
+(`MIGRATOR_ENV=builtin`: the runner never imports it). The PostgreSQL ones add what that engine
+makes hard: a `CREATE INDEX CONCURRENTLY` and an `ALTER TYPE ... ADD VALUE` in autocommit
+blocks, a data migration, an enum. Each upgrades from empty, applies every revision exactly once
+under five runners at once, catches a revision that commits Alembic's transaction itself,
+reports `current` and `history`, passes `lint --all` (MySQL), and ends with the named exit
+codes when the database refuses or is not there.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
@@ -27,7 +31,7 @@ from sqlalchemy.engine import make_url
 from harness.db import version_in
 from harness.migrator_process import run_migrator, start_migrator
 from harness.mysql_server import APP_PASSWORD, free_port
-from migrator.errors import DatabaseRejected, DatabaseUnreachable
+from migrator.errors import DatabaseRejected, DatabaseUnreachable, MigrationFailed, NeedsRepair
 from migrator.exit_codes import OK
 
 SAMPLES = Path(__file__).parent / "sample_projects"
@@ -50,6 +54,7 @@ class SampleProject:
     added_nullable_column: tuple[str, str]  # table, column
     foreign_keys: tuple[str, list[str]]  # a table, and the tables its foreign keys refer to
     seeded: tuple[str, str, list[str]]  # table, column, values the data migration inserted
+    engine: str = "mysql"  # the server it runs on: "mysql" or "postgresql"
 
     @property
     def script_location(self) -> Path:
@@ -66,9 +71,19 @@ class SampleProject:
             settings["migrator_env"] = self.migrator_env
         return settings
 
-    def url(self, pymysql_url: str) -> str:
-        """The same database, in the URL form this project's users write."""
-        return pymysql_url.replace("mysql+pymysql://", f"mysql+{self.driver}://", 1)
+    def url(self, server_url: str) -> str:
+        """The same database (the harness's PyMySQL or psycopg URL), in the URL form this
+        project's users write."""
+        if self.engine == "postgresql":
+            return server_url.replace("postgresql+psycopg://", f"postgresql+{self.driver}://", 1)
+        return server_url.replace("mysql+pymysql://", f"mysql+{self.driver}://", 1)
+
+    def unreachable_url(self) -> str:
+        """A port nothing listens on."""
+        port = free_port()
+        if self.engine == "postgresql":
+            return f"postgresql+{self.driver}://app:{APP_PASSWORD}@127.0.0.1:{port}/app"
+        return f"mysql+{self.driver}://app:{APP_PASSWORD}@127.0.0.1:{port}/app?charset=utf8mb4"
 
 
 PROJECTS = [
@@ -105,13 +120,66 @@ PROJECTS = [
         foreign_keys=("tickets", ["projects", "users", "users"]),
         seeded=("labels", "name", ["bug", "feature", "question", "wontfix"]),
     ),
+    SampleProject(  # a library
+        name="pg_stock",
+        driver="psycopg",
+        ini=SAMPLES / "pg_stock" / "alembic.ini",
+        migrator_env=None,
+        tables=frozenset({"authors", "genres", "books"}),
+        composite_index=("books", "ix_books_genre_id_shelved_at", ["genre_id", "shelved_at"]),
+        added_nullable_column=("books", "subtitle"),
+        foreign_keys=("books", ["authors", "genres"]),
+        seeded=("genres", "slug", ["biography", "fiction", "history", "science"]),
+        engine="postgresql",
+    ),
+    SampleProject(  # a shop
+        name="pg_async",
+        driver="asyncpg",
+        ini=SAMPLES / "pg_async" / "alembic.ini",
+        migrator_env=None,
+        tables=frozenset({"customers", "orders", "shipping_methods"}),
+        composite_index=("orders", "ix_orders_customer_id_placed_at", ["customer_id", "placed_at"]),
+        added_nullable_column=("orders", "shipping_method_id"),
+        foreign_keys=("orders", ["customers", "shipping_methods"]),
+        seeded=("shipping_methods", "code", ["courier", "locker", "standard"]),
+        engine="postgresql",
+    ),
+    SampleProject(  # a helpdesk
+        name="pg_builtin",
+        driver="psycopg",
+        ini=None,
+        migrator_env="builtin",  # its env.py needs the application
+        tables=frozenset({"queues", "agents", "tickets"}),
+        composite_index=("tickets", "ix_tickets_queue_id_opened_at", ["queue_id", "opened_at"]),
+        added_nullable_column=("tickets", "first_response_at"),
+        foreign_keys=("tickets", ["agents", "queues"]),
+        seeded=("queues", "name", ["billing", "general", "technical"]),
+        engine="postgresql",
+    ),
 ]
+COMMITTING_REVISION = SAMPLES / "pg_commits_alembic_transaction.py"
+NO_PG_LINT = (
+    "migrate lint has no PostgreSQL rules yet: it refuses a PostgreSQL URL "
+    "(tests/engines/postgresql)"
+)
 
 
 @pytest.fixture(params=PROJECTS, ids=[project.name for project in PROJECTS])
 def project(request: pytest.FixtureRequest) -> SampleProject:
     sample: SampleProject = request.param
     return sample
+
+
+@pytest.fixture
+def server_url(project: SampleProject, request: pytest.FixtureRequest) -> str:
+    """A fresh database on the project's server."""
+    return database_for(project, request)
+
+
+def database_for(project: SampleProject, request: pytest.FixtureRequest) -> str:
+    fixture = "postgres_url" if project.engine == "postgresql" else "mysql_url"
+    url: str = request.getfixturevalue(fixture)
+    return url
 
 
 def scripts_of(project: SampleProject) -> ScriptDirectory:
@@ -150,11 +218,6 @@ def applied_revisions(project: SampleProject, url: str) -> Counter[str]:
     assert history.returncode == OK, history.stderr
     events = json.loads(history.stdout)
     return Counter(event["revision"] for event in events if event["outcome"] == "applied")
-
-
-def unreachable_url() -> str:
-    """A port nothing listens on."""
-    return f"mysql+pymysql://app:{APP_PASSWORD}@127.0.0.1:{free_port()}/app?charset=utf8mb4"
 
 
 def revision_in_file_name(name: str) -> str | None:
@@ -215,29 +278,29 @@ def test_alembic_loads_each_project_with_one_head(project: SampleProject) -> Non
     )
 
 
-def test_upgrade_from_empty_applies_every_revision(project: SampleProject, mysql_url: str) -> None:
-    result = migrate(project, mysql_url, "upgrade")
+def test_upgrade_from_empty_applies_every_revision(project: SampleProject, server_url: str) -> None:
+    result = migrate(project, server_url, "upgrade")
 
     assert result.returncode == OK, result.stderr
-    assert version_in(mysql_url) == [revisions_of(project)[-1]]
-    assert schema_facts(mysql_url, project) == expected_facts(project)
+    assert version_in(server_url) == [revisions_of(project)[-1]]
+    assert schema_facts(server_url, project) == expected_facts(project)
 
 
 def test_five_runners_at_once_apply_each_revision_once(
-    project: SampleProject, mysql_url: str
+    project: SampleProject, server_url: str
 ) -> None:
-    runners = [start_upgrade(project, mysql_url) for _ in range(RUNNERS)]
+    runners = [start_upgrade(project, server_url) for _ in range(RUNNERS)]
     logs = [runner.communicate(timeout=180)[1] for runner in runners]  # drains the pipes too
 
     assert [runner.returncode for runner in runners] == [OK] * RUNNERS, logs
-    assert applied_revisions(project, mysql_url) == Counter(revisions_of(project))
-    assert version_in(mysql_url) == [revisions_of(project)[-1]]
+    assert applied_revisions(project, server_url) == Counter(revisions_of(project))
+    assert version_in(server_url) == [revisions_of(project)[-1]]
     # The data migration's rows once, not five times.
-    assert schema_facts(mysql_url, project) == expected_facts(project)
+    assert schema_facts(server_url, project) == expected_facts(project)
 
 
-def test_current_names_the_head(project: SampleProject, mysql_url: str) -> None:
-    url = upgraded(project, mysql_url)
+def test_current_names_the_head(project: SampleProject, server_url: str) -> None:
+    url = upgraded(project, server_url)
 
     result = migrate(project, url, "current")
 
@@ -246,9 +309,9 @@ def test_current_names_the_head(project: SampleProject, mysql_url: str) -> None:
 
 
 def test_history_lists_each_revision_applied_newest_first(
-    project: SampleProject, mysql_url: str
+    project: SampleProject, server_url: str
 ) -> None:
-    url = upgraded(project, mysql_url)
+    url = upgraded(project, server_url)
 
     as_json = migrate(project, url, "history", "--json")
     as_text = migrate(project, url, "history")
@@ -261,22 +324,26 @@ def test_history_lists_each_revision_applied_newest_first(
 
 
 def test_lint_all_passes_without_a_database(project: SampleProject) -> None:
+    if project.engine == "postgresql":
+        pytest.skip(NO_PG_LINT)
     # Every finding is intended and declared in its revision's `lint_accept` (the shop's
     # foreign key onto an existing table), or there is none.
-    result = migrate(project, unreachable_url(), "lint", "--all")
+    result = migrate(project, project.unreachable_url(), "lint", "--all")
 
     assert result.returncode == OK, result.stdout + result.stderr
 
 
 def test_lint_all_reads_every_revision(project: SampleProject) -> None:
-    result = migrate(project, unreachable_url(), "lint", "--all")
+    if project.engine == "postgresql":
+        pytest.skip(NO_PG_LINT)
+    result = migrate(project, project.unreachable_url(), "lint", "--all")
 
     named = [revision for revision in revisions_of(project) if f"{revision}:" in result.stdout]
     assert named == revisions_of(project), result.stdout
 
 
-def test_a_wrong_password_exits_db_rejected(project: SampleProject, mysql_url: str) -> None:
-    wrong = make_url(mysql_url).set(password="wrong-secret-5b1")
+def test_a_wrong_password_exits_db_rejected(project: SampleProject, server_url: str) -> None:
+    wrong = make_url(server_url).set(password="wrong-secret-5b1")
 
     result = migrate(project, wrong.render_as_string(hide_password=False), "upgrade")
 
@@ -285,6 +352,33 @@ def test_a_wrong_password_exits_db_rejected(project: SampleProject, mysql_url: s
 
 
 def test_an_unreachable_host_exits_db_unreachable(project: SampleProject) -> None:
-    result = migrate(project, unreachable_url(), "upgrade", migrator_wait_timeout=2)
+    result = migrate(project, project.unreachable_url(), "upgrade", migrator_wait_timeout=2)
 
     assert result.returncode == DatabaseUnreachable.exit_code, result.stderr
+
+
+def test_a_revision_that_commits_alembics_transaction_is_caught(
+    project: SampleProject, server_url: str, tmp_path: Path
+) -> None:
+    copy = tmp_path / project.name
+    shutil.copytree(project.script_location.parent, copy)
+    head = revisions_of(project)[-1]
+    committing = COMMITTING_REVISION.read_text(encoding="utf-8").replace(
+        "down_revision: str | Sequence[str] | None = None", f"down_revision = {head!r}"
+    )
+    versions = copy / project.script_location.name / "versions"
+    (versions / "c0ffee000001_commits_alembics_transaction.py").write_text(
+        committing, encoding="utf-8"
+    )
+    settings = {**project.settings, "alembic_script_location": str(versions.parent)}
+    if project.ini is not None:
+        settings["migrator_alembic_ini"] = str(copy / project.ini.name)
+
+    first = run_migrator(project.url(server_url), "upgrade", **settings)
+    second = run_migrator(project.url(server_url), "upgrade", **settings)
+
+    assert first.returncode == MigrationFailed.exit_code, first.stderr
+    assert "committed Alembic's transaction itself" in first.stderr
+    assert "applied revision c0ffee000001" not in first.stderr
+    assert version_in(server_url) == [head]
+    assert second.returncode == NeedsRepair.exit_code, second.stderr

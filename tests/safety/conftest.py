@@ -1,5 +1,5 @@
 """The safety matrix's one fixture: the cells selected in this session, run side by side once
-(tests/safety/matrix.py), on a server they share and on servers of their own."""
+(tests/safety/matrix.py), on a server of each engine they share and on servers of their own."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 
 from harness.debian import MissingToolError
 from tests.safety.cells import Cell
+from tests.safety.engines import Engine, start_server
 from tests.safety.matrix import Matrix
-from tests.safety.servers import matrix_server
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -36,7 +36,7 @@ def matrix(
 ) -> Iterator[Matrix]:
     tmp = tmp_path_factory.mktemp("matrix")
     try:
-        shared = matrix_server(tmp / "shared")
+        shared = {engine: start_server(engine, tmp / "shared") for engine in Engine}
     except MissingToolError as exc:
         pytest.fail(str(exc), pytrace=False)
     running = Matrix(shared, tmp)

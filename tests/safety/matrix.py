@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.mysql_server import LocalServer, ThrowawayServer
+from harness.mysql_server import LocalServer
 from tests.safety.bulk import BulkSource, filled_source
 from tests.safety.cells import Cell, CellContext, ServerFacts
 from tests.safety.checks import CellFailed, Findings
+from tests.safety.engines import Engine, Server
 from tests.safety.views import is_mariadb
 
 # Two cores run the cells' runners and servers: more at once would turn each cell's time limits
@@ -55,12 +56,16 @@ def interleaved(cells: list[Cell]) -> list[Cell]:
 
 
 class Matrix:
-    def __init__(self, shared: ThrowawayServer, tmp: Path) -> None:
-        self.shared = shared
+    def __init__(self, shared: dict[Engine, Server], tmp: Path) -> None:
+        self.shared = shared  # each engine's server the cells share
         self.tmp = tmp
-        self.facts = ServerFacts(
-            mariadb=is_mariadb(shared), local_socket=isinstance(shared, LocalServer)
-        )
+        self.facts = {
+            engine: ServerFacts(
+                mariadb=is_mariadb(server),
+                local_socket=isinstance(server, LocalServer) or engine is Engine.POSTGRESQL,
+            )
+            for engine, server in shared.items()
+        }
         self._pool = ThreadPoolExecutor(CONCURRENT_CELLS, thread_name_prefix="safety-cell")
         self._bulk_pool = ThreadPoolExecutor(1, thread_name_prefix="safety-bulk")
         self._bulk: Future[BulkSource] | None = None
@@ -69,7 +74,7 @@ class Matrix:
         self._started = time.monotonic()
 
     def start(self, cells: Iterable[Cell]) -> None:
-        present = [cell for cell in dict.fromkeys(cells) if cell.absence(self.facts) is None]
+        present = [cell for cell in dict.fromkeys(cells) if self._absence(cell) is None]
         if any(cell.bulk for cell in present):
             self._bulk_source_future()
         for cell in interleaved(present):
@@ -77,7 +82,7 @@ class Matrix:
 
     def verify(self, cell: Cell) -> None:
         """The cell's test: skipped with its reason, or failed with what its story found."""
-        reason = cell.absence(self.facts)
+        reason = self._absence(cell)
         if reason is not None:
             pytest.skip(reason)
         future = self._outcomes.get(cell) or self._submit(cell)
@@ -87,13 +92,17 @@ class Matrix:
         if outcome.failures:
             pytest.fail(f"{cell} does not hold:\n{outcome.report()}", pytrace=False)
 
+    def _absence(self, cell: Cell) -> str | None:
+        return cell.absence(self.facts[cell.engine])
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._write_timings(self.tmp / "timings.json")
         self._bulk_pool.shutdown(wait=True)
         if self._bulk is not None and self._bulk.exception() is None:
             self._bulk.result().server.stop()
-        self.shared.stop()
+        for server in self.shared.values():
+            server.stop()
 
     def _write_timings(self, path: Path) -> None:
         """When each cell ran and how it ended, for whoever tunes the matrix's running time."""
@@ -136,9 +145,8 @@ class Matrix:
         crash = None
         try:
             with ExitStack() as cleanup:
-                cell.story(
-                    CellContext(cell, tmp, self.shared, findings, self._bulk_source, cleanup)
-                )
+                shared = self.shared[cell.engine]
+                cell.story(CellContext(cell, tmp, shared, findings, self._bulk_source, cleanup))
         except CellFailed as exc:
             findings.failures.append(str(exc))
         except Exception:

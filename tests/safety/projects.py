@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.mysql_server import APP_PASSWORD, APP_USER, LocalServer, ThrowawayServer
+from harness.postgres_server import PostgresServer
 from harness.scripts import script_copy_with
 
 SAMPLES = Path(__file__).parent.parent / "sample_projects"
@@ -39,6 +40,18 @@ class UrlForm(StrEnum):
     UNIX = "unix"
     MARIADB = "mariadb"
     AIOMYSQL = "aiomysql"
+    PG_TCP = "pg-tcp"  # postgresql+psycopg://
+    PG_UNIX = "pg-unix"
+    PSYCOPG2 = "psycopg2"  # run through psycopg 3
+    ASYNCPG = "asyncpg"
+
+    @property
+    def on_postgresql(self) -> bool:
+        return self in (UrlForm.PG_TCP, UrlForm.PG_UNIX, UrlForm.PSYCOPG2, UrlForm.ASYNCPG)
+
+    @property
+    def is_async(self) -> bool:
+        return self in (UrlForm.AIOMYSQL, UrlForm.ASYNCPG)
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,22 @@ class Pause:
     seconds: float
 
 
-Step = str | Pause  # a string is SQL for op.execute()
+@dataclass(frozen=True)
+class Python:
+    """Lines of upgrade() as written (autocommit blocks, a commit of the revision's own)."""
+
+    code: str
+
+
+Step = str | Pause | Python  # a string is SQL for op.execute()
+
+
+def _line(step: Step) -> str:
+    if isinstance(step, str):
+        return f"op.execute({step!r})"
+    if isinstance(step, Pause):
+        return f"time.sleep({step.seconds!r})"
+    return step.code.strip("\n").replace("\n", "\n    ")
 
 
 @dataclass(frozen=True)
@@ -59,10 +87,7 @@ class Revision:
     doc: str = "a safety-matrix revision"
 
     def source(self) -> str:
-        lines = [
-            f"op.execute({step!r})" if isinstance(step, str) else f"time.sleep({step.seconds!r})"
-            for step in self.steps
-        ]
+        lines = [_line(step) for step in self.steps]
         body = "\n".join(f"    {line}" for line in lines) or "    pass"
         return (
             f'"""{self.doc}\n\nRevision ID: {self.id}\nRevises: {self.down}\n"""\n\n'
@@ -118,8 +143,19 @@ def build_project(way: Way, tmp: Path, *revisions: Revision) -> Project:
     return project
 
 
-def url_for(form: UrlForm, server: ThrowawayServer, database: str) -> str:
+def url_for(form: UrlForm, server: ThrowawayServer | PostgresServer, database: str) -> str:
     tcp = server.url(database)
+    if isinstance(server, PostgresServer):
+        if form is UrlForm.PG_UNIX:
+            return (
+                f"postgresql+psycopg://{APP_USER}:{APP_PASSWORD}@/{database}"
+                f"?host={server.socket_dir}&port={server.port}"
+            )
+        if form is UrlForm.PSYCOPG2:
+            return tcp.replace("postgresql+psycopg://", "postgresql+psycopg2://", 1)
+        if form is UrlForm.ASYNCPG:
+            return tcp.replace("postgresql+psycopg://", "postgresql+asyncpg://", 1)
+        return tcp
     if form is UrlForm.UNIX:
         if not isinstance(server, LocalServer):
             raise TypeError(f"{type(server).__name__} has no local socket")

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.migrator_process import start_migrator
-from harness.mysql_server import ThrowawayServer
 from migrator.exit_codes import SIGNAL_BASE
 from tests.safety.checks import CellFailed, Findings, poll_until
-from tests.safety.views import Process, sessions_running
+from tests.safety.views import Process, Server, sessions_running
 
 # A runner that missed its deadline is watched this much longer before it is killed, so that
 # the failure says how it ended (late, or not at all) rather than only that it was late.
@@ -107,7 +106,7 @@ class Runner:
 
 @contextmanager
 def upgrade_running(
-    url: str, server: ThrowawayServer, database: str, statement: str, **settings: Any
+    url: str, server: Server, database: str, statement: str, **settings: Any
 ) -> Iterator[tuple[Runner, Process]]:
     """`migrate upgrade` in the background, once `statement` runs in `database` (the session
     running it); killed, if it still runs, when the block ends."""
@@ -140,8 +139,9 @@ def run(url: str, *args: str, **settings: Any) -> Ended:
     return runner.wait(runner.started, RUN_TIMEOUT_SECONDS, "it started")
 
 
-def history(server: ThrowawayServer, database: str) -> list[HistoryRow]:
-    """migrator_history, newest first, read over PyMySQL/TCP whatever the cell's URL form."""
+def history(server: Server, database: str) -> list[HistoryRow]:
+    """migrator_history, newest first, read over TCP (PyMySQL, psycopg) whatever the cell's URL
+    form."""
     runner = Runner(server.url(database), "history", "--json", nice=UNTIMED_NICE)
     ended = runner.wait(runner.started, RUN_TIMEOUT_SECONDS, "it started")
     if ended.code != 0:

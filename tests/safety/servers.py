@@ -9,18 +9,20 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from harness.mysql_server import ThrowawayServer
-from harness.servers import started_server
+from tests.safety.engines import Engine, Server, start_server
 
 
 def matrix_server(base_dir: Path) -> ThrowawayServer:
-    """A started server with the `app` user, its data below `base_dir`."""
-    return started_server(base_dir / "mysql")
+    """A started MySQL-compatible server with the `app` user, its data below `base_dir`."""
+    server = start_server(Engine.MYSQL, base_dir)
+    assert isinstance(server, ThrowawayServer)
+    return server
 
 
 @contextmanager
-def own_server(base_dir: Path) -> Iterator[ThrowawayServer]:
+def own_server(engine: Engine, base_dir: Path) -> Iterator[Server]:
     """A server no other cell uses, stopped (thawed first) when the block ends."""
-    server = matrix_server(base_dir)
+    server = start_server(engine, base_dir)
     try:
         yield server
     finally:
@@ -30,7 +32,7 @@ def own_server(base_dir: Path) -> Iterator[ThrowawayServer]:
 
 
 @contextmanager
-def frozen(server: ThrowawayServer) -> Iterator[float]:
+def frozen(server: Server) -> Iterator[float]:
     """The server stopped (SIGSTOP) for the block, which gets the moment it froze; thawed
     however the block ends."""
     server.freeze()

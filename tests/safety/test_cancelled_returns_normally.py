@@ -57,7 +57,16 @@ def cancelled_returns_normally(ctx: CellContext) -> None:
 
 
 @pytest.mark.parametrize(
-    "cell", grid("cancelled-returns-normally", cancelled_returns_normally, cost=12)
+    "cell",
+    grid(
+        "cancelled-returns-normally",
+        cancelled_returns_normally,
+        cost=12,
+        not_on_postgresql=(
+            "a cancel fails the statement on PostgreSQL (57014 query_canceled): none returns "
+            "normally there (sigterm-within-5s shows the cancel)"
+        ),
+    ),
 )
 def test_cancelled_returns_normally(cell: Cell, matrix: Matrix) -> None:
     matrix.verify(cell)

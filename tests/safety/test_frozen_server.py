@@ -10,10 +10,15 @@ Each cell freezes a server of its own: a frozen server stops every cell on it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
+from harness.postgres_server import PostgresServer
 from migrator.engines.mysql.run_lock import lock_name
+from migrator.engines.postgresql.connect import APPLICATION_NAME
+from migrator.engines.postgresql.run_lock import lock_key
 from migrator.errors import NeedsRepair, ServerSilent
 from migrator.exit_codes import OK
 from tests.safety.cells import Cell, CellContext, grid
@@ -31,7 +36,7 @@ from tests.safety.runs import (
     upgrade_running,
 )
 from tests.safety.servers import frozen
-from tests.safety.views import has_table, sessions_with
+from tests.safety.views import Server, has_table, rows, sessions_with
 
 pytestmark = pytest.mark.safety_matrix
 
@@ -42,7 +47,7 @@ SILENCE_TIMEOUT = 5
 # and exits, on two cores shared with five other cells' runners and servers.
 MARGIN_SECONDS = 10.0
 PAUSE_SECONDS = 6.0
-SLEEP = "DO SLEEP(20)"
+SLEEP_SECONDS = 20
 
 
 def _expect_silent(found: Findings, ended: Ended, bound: float) -> None:
@@ -58,21 +63,13 @@ def before(ctx: CellContext) -> None:
     found = ctx.findings
     with ctx.own_server() as server:
         database = server.create_database()
-        url, project = ctx.url(server, database), ctx.project(after_base(X, "DO 1"))
+        url, project = ctx.url(server, database), ctx.project(after_base(X, "SELECT 1"))
         settings = {**project.settings, "migrator_server_silence_timeout": SILENCE_TIMEOUT}
-        holder = server.admin_connection()  # holds the migration lock, so the runner waits
-        try:
-            with holder.cursor() as cursor:
-                cursor.execute("SELECT CONNECTION_ID(), GET_LOCK(%s, 0)", (lock_name(database),))
-                holder_id, got = cursor.fetchone()
-            require(got == 1, f"the test could not take the migration lock: {got}")
+        with _holding_the_lock(server, database) as waiting:
             runner = Runner(url, "upgrade", **settings)
             try:
                 poll_until(
-                    lambda: next(
-                        (s for s in sessions_with(server, "%GET_LOCK(%") if s.id != holder_id),
-                        None,
-                    ),
+                    waiting,
                     60,
                     "the runner never waited for the migration lock",
                     still_worth_waiting=runner.ended_early,
@@ -81,8 +78,6 @@ def before(ctx: CellContext) -> None:
                     ended = runner.wait(frozen_at, SILENCE_TIMEOUT + MARGIN_SECONDS, "the freeze")
             finally:
                 runner.kill()
-        finally:
-            holder.close()
         unknown = [row for row in history(server, database) if row["outcome"] == "unknown"]
         rerun = run(url, "upgrade", **settings)
 
@@ -95,14 +90,50 @@ def before(ctx: CellContext) -> None:
     found.expect(rerun.code == OK, f"the rerun exited {rerun.code}, not {OK}:{rerun.tail()}")
 
 
+@contextmanager
+def _holding_the_lock(server: Server, database: str) -> Iterator[Callable[[], object | None]]:
+    """The migration lock held by a session of the test's, so that a runner waits for it; and a
+    look that finds the runner waiting (None until then)."""
+    if isinstance(server, PostgresServer):
+        with server.admin_connection(database) as holder:
+            row = holder.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(),)).fetchone()
+            require(row is not None and bool(row[0]), f"the test could not take the lock: {row}")
+            yield lambda: _runner_polling(server, database)
+        return
+    connection = server.admin_connection()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT CONNECTION_ID(), GET_LOCK(%s, 0)", (lock_name(database),))
+            holder_id, got = cursor.fetchone()
+        require(got == 1, f"the test could not take the migration lock: {got}")
+        yield lambda: next(
+            (s for s in sessions_with(server, "%GET_LOCK(%") if s.id != holder_id), None
+        )
+    finally:
+        connection.close()
+
+
+def _runner_polling(server: PostgresServer, database: str) -> object | None:
+    """The runner's session in `database` once it has polled pg_try_advisory_lock for a while:
+    it commits after each try, so pg_stat_activity mostly shows COMMIT as its statement."""
+    found = rows(
+        server,
+        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = %s "
+        "AND now() - backend_start > interval '2 seconds'",
+        (database, APPLICATION_NAME),
+    )
+    return found[0][0] if found else None
+
+
 def during(ctx: CellContext) -> None:
     found = ctx.findings
+    sleep = ctx.kit.sleep(SLEEP_SECONDS)
     with ctx.own_server() as server:
         database = server.create_database()
-        url, project = ctx.url(server, database), ctx.project(after_base(X, SLEEP))
+        url, project = ctx.url(server, database), ctx.project(after_base(X, sleep))
         settings = {**project.settings, "migrator_server_silence_timeout": SILENCE_TIMEOUT}
         with (
-            upgrade_running(url, server, database, SLEEP, **settings) as (runner, _),
+            upgrade_running(url, server, database, sleep, **settings) as (runner, _),
             frozen(server) as frozen_at,
         ):
             ended = runner.wait(frozen_at, SILENCE_TIMEOUT + MARGIN_SECONDS, "the freeze")
@@ -117,7 +148,7 @@ def after(ctx: CellContext) -> None:
     found = ctx.findings
     revision = after_base(
         X,
-        "CREATE TABLE after_marker (id INT)",
+        ctx.kit.committed("CREATE TABLE after_marker (id INT)"),  # seen from outside at once
         Pause(PAUSE_SECONDS),
         "CREATE TABLE after_second (id INT)",
     )

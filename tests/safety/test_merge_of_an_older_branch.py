@@ -19,9 +19,6 @@ pytestmark = pytest.mark.safety_matrix
 
 OLDER = after_base("b1", "CREATE TABLE b1_t (id INT)")
 BRANCH = after_base("c1", "CREATE TABLE c1_t (id INT)")
-BRANCH_HALF_APPLIED = after_base(
-    "c1", "CREATE TABLE c1_t (id INT)", "ALTER TABLE no_such_table ADD COLUMN y INT"
-)
 MERGE = Revision("m1", ("b1", "c1"), (), doc="merge b1 and c1")
 
 
@@ -61,7 +58,12 @@ def merge_of_an_older_branch(ctx: CellContext) -> None:
 def merge_of_an_older_branch_half_applied(ctx: CellContext) -> None:
     server, found = ctx.shared, ctx.findings
     database, url, project = _at_the_older_build(ctx)
-    project.add(BRANCH_HALF_APPLIED, MERGE)  # the new build
+    branch_half_applied = after_base(
+        "c1",
+        ctx.kit.committed("CREATE TABLE c1_t (id INT)"),
+        "ALTER TABLE no_such_table ADD COLUMN y INT",
+    )
+    project.add(branch_half_applied, MERGE)  # the new build
 
     first = run(url, "upgrade", **project.settings)
     c1 = newest(history(server, database), "c1")

@@ -1,6 +1,7 @@
 """sigterm-within-5s: SIGTERM during a statement ends the run within 5 s. On a live server the
-statement is cancelled there (gone from PROCESSLIST) and its revision is `interrupted`; on a
-frozen server nothing can be confirmed, so the revision stays `unknown`."""
+statement is cancelled there (gone from PROCESSLIST, or no longer active in pg_stat_activity)
+and its revision is `interrupted`; on a frozen server nothing can be confirmed, so the revision
+stays `unknown`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from tests.safety.cells import Cell, CellContext, grid
 from tests.safety.matrix import Matrix
-from tests.safety.projects import after_base
+from tests.safety.projects import Revision, after_base
 from tests.safety.runs import describe, expect_prompt_exit, history, newest, upgrade_running
 from tests.safety.servers import frozen
 from tests.safety.views import sessions_running
@@ -18,23 +19,28 @@ from tests.safety.views import sessions_running
 pytestmark = pytest.mark.safety_matrix
 
 X = "0002"
-SLEEP = "DO SLEEP(20)"
-LONG_STATEMENT = after_base(X, SLEEP, "CREATE TABLE after_sleep (id INT)")
+SLEEP_SECONDS = 20
 FROZEN_BEFORE_SIGNAL_SECONDS = 1.0
+
+
+def _long_statement(ctx: CellContext) -> tuple[str, Revision]:
+    sleep = ctx.kit.sleep(SLEEP_SECONDS)
+    return sleep, after_base(X, sleep, "CREATE TABLE after_sleep (id INT)")
 
 
 def live(ctx: CellContext) -> None:
     server, found = ctx.shared, ctx.findings
     database = ctx.fresh_database(server)
-    url, project = ctx.url(server, database), ctx.project(LONG_STATEMENT)
+    sleep, revision = _long_statement(ctx)
+    url, project = ctx.url(server, database), ctx.project(revision)
 
-    with upgrade_running(url, server, database, SLEEP, **project.settings) as (runner, _):
+    with upgrade_running(url, server, database, sleep, **project.settings) as (runner, _):
         ended = runner.terminate()
-    left = [s for s in sessions_running(server, database, SLEEP) if s.running_a_statement]
+    left = [s for s in sessions_running(server, database, sleep) if s.running_a_statement]
     newest_x = newest(history(server, database), X)
 
     expect_prompt_exit(found, ended)
-    found.expect(not left, f"{SLEEP} still runs on the server after the exit: {left}")
+    found.expect(not left, f"{sleep} still runs on the server after the exit: {left}")
     found.expect(
         newest_x is not None and newest_x["outcome"] == "interrupted",
         f"{X}'s newest row is {describe(newest_x)}, not 'interrupted'",
@@ -45,9 +51,10 @@ def frozen_server(ctx: CellContext) -> None:
     found = ctx.findings
     with ctx.own_server() as server:
         database = server.create_database()
-        url, project = ctx.url(server, database), ctx.project(LONG_STATEMENT)
+        sleep, revision = _long_statement(ctx)
+        url, project = ctx.url(server, database), ctx.project(revision)
         with (
-            upgrade_running(url, server, database, SLEEP, **project.settings) as (runner, _),
+            upgrade_running(url, server, database, sleep, **project.settings) as (runner, _),
             frozen(server),
         ):
             time.sleep(FROZEN_BEFORE_SIGNAL_SECONDS)

@@ -73,6 +73,11 @@ class MetadataLockTimeout(MigratorError):
     meaning = "a DDL statement waited on a metadata lock past MIGRATOR_DDL_RETRY_BUDGET"
 
 
+class RevisionLockTimeout(MetadataLockTimeout):
+    """A statement inside a transactional revision (PostgreSQL) gave up on its lock wait: the
+    transaction, and so the whole revision, rolled back; the revision may be retried whole."""
+
+
 class LintFindings(MigratorError):
     """`migrate lint` found operations that block writes or break the running build."""
 

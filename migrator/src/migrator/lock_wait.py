@@ -1,4 +1,4 @@
-"""One statement of a revision may wait longer for its metadata lock than the session's
+"""One statement of a revision may wait longer for its lock than the session's
 MIGRATOR_LOCK_WAIT_TIMEOUT: an hour-long index build that would otherwise be rolled back at its
 very end by a transaction open at that moment.
 
@@ -20,6 +20,8 @@ from typing import Any
 
 from alembic import op
 
+from migrator.engines.base import engine_named
+
 # The lock wait in force on each guarded session (set by migrator.runtime.run_guard), by the id of
 # its DBAPI connection: some drivers' connection objects take no attributes of ours.
 _lock_waits: dict[int, int] = {}
@@ -38,16 +40,14 @@ def set_session_lock_wait(dbapi_connection: Any, seconds: int) -> None:
 def longer_lock_wait(seconds: int) -> Iterator[None]:
     bind = op.get_bind()
     dbapi_connection = bind.connection.dbapi_connection
-    if bind.dialect.name not in ("mysql", "mariadb") or dbapi_connection is None:
-        yield  # SQLite has no metadata locks
+    database = engine_named(bind.dialect.name)
+    if not database.has_server or dbapi_connection is None:
+        yield  # SQLite has no lock waits of this kind
         return
-    previous = session_lock_wait(dbapi_connection, 0)
-    if previous == 0:  # not a guarded session: the server's own setting is in force
-        previous = int(bind.exec_driver_sql("SELECT @@session.lock_wait_timeout").scalar_one())
-    bind.exec_driver_sql(f"SET SESSION lock_wait_timeout = {int(seconds)}")
+    previous = database.set_lock_wait(bind, seconds)
     set_session_lock_wait(dbapi_connection, seconds)
     try:
         yield
     finally:
-        bind.exec_driver_sql(f"SET SESSION lock_wait_timeout = {previous}")
+        database.set_lock_wait(bind, previous)
         set_session_lock_wait(dbapi_connection, previous)

@@ -10,6 +10,7 @@ from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 
 from migrator.config.settings import RunnerSettings
+from migrator.engines.base import engine_named
 from migrator.errors import (
     ConfigurationError,
     LintFindings,
@@ -75,6 +76,7 @@ def lint(
     all_revisions: bool = False,
     output_format: str = "text",
 ) -> None:
+    catalogue = engine_named(_lint_backend(settings)).lint_catalogue()
     scripts = script_directory(settings)
     database: tuple[str, ...] = ()
     if from_revision is not None:
@@ -89,7 +91,7 @@ def lint(
     if not pending:
         print(f"-- nothing after {','.join(database) or 'base'}: no revision to lint")
         return
-    reports = [lint_revision(script) for script in pending]
+    reports = [lint_revision(script, catalogue) for script in pending]
     undeclared = undeclared_count(reports)
     rendered = render(reports, output_format)
     if rendered:
@@ -198,3 +200,12 @@ def await_schema(settings: RunnerSettings) -> None:
                 )
             log.info("waiting for the schema: %s", state.describe())
             time.sleep(SCHEMA_POLL_SECONDS)
+
+
+def _lint_backend(settings: RunnerSettings) -> str:
+    """Whose rules lint reads the revisions by: the URL's engine; MySQL's without a database
+    or on the local SQLite default (the revisions are written for the server they deploy to)."""
+    if not settings.has_database:
+        return "mysql"
+    backend = settings.sqlalchemy_url.get_backend_name()
+    return "mysql" if backend == "sqlite" else backend

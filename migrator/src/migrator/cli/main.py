@@ -13,7 +13,8 @@ from migrator.cli import commands
 from migrator.cli.run_summary import RunSummary
 from migrator.cli.unexpected import unexpected
 from migrator.config.logging_setup import configure_logging
-from migrator.config.settings import get_settings
+from migrator.config.settings import RunnerSettings, get_settings
+from migrator.engines.base import DatabaseEngine, engine_for
 from migrator.errors import ConfigurationError, MigratorError, Terminated
 from migrator.exit_codes import SIGNAL_BASE, describe_exit_codes
 from migrator.lint.report import FORMATS
@@ -111,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return summary.failed(exc.exit_code, str(exc))
     except Exception as exc:
         log.debug("the unexpected error's traceback", exc_info=True)
-        error = unexpected(exc)
+        error = unexpected(exc, _engine_of(settings))
         return summary.failed(error.exit_code, str(error))
     return summary.succeeded(outcome)
 
@@ -126,3 +127,10 @@ def run() -> None:
         sys.stdout.flush()
         os._exit(code)
     sys.exit(code)
+
+
+def _engine_of(settings: RunnerSettings) -> DatabaseEngine | None:
+    try:
+        return engine_for(settings.sqlalchemy_url)
+    except ConfigurationError:
+        return None

@@ -6,8 +6,8 @@ from __future__ import annotations
 from alembic.util import CommandError
 from sqlalchemy.exc import DBAPIError
 
-from migrator.engines.errors import mysql_error_code, one_line
-from migrator.engines.mysql.errors import is_transient
+from migrator.engines.base import DatabaseEngine
+from migrator.engines.errors import one_line, sqlstate
 from migrator.errors import (
     ConfigurationError,
     DatabaseRejected,
@@ -16,22 +16,29 @@ from migrator.errors import (
     MigratorError,
 )
 
-# ER_OPTION_PREVENTS_STATEMENT (read_only), ER_READ_ONLY_MODE: a replica, or a primary being
-# failed over; a later run (the Job's retry) meets the new primary.
-READ_ONLY_CODES = frozenset({1290, 1836})
 CLIENT_ERRORS = range(2000, 3000)
 
 
-def unexpected(exc: Exception) -> MigratorError:
+def unexpected(exc: Exception, database: DatabaseEngine | None) -> MigratorError:
     if isinstance(exc, CommandError):
         return ConfigurationError(f"alembic: {exc}")
-    if isinstance(exc, DBAPIError):
-        code = mysql_error_code(exc)
-        if is_transient(exc) or code in READ_ONLY_CODES:
+    if isinstance(exc, DBAPIError) and database is not None:
+        # A replica, or a primary being failed over, too: the Job's retry meets the new primary.
+        if database.is_transient(exc) or database.is_read_only(exc):
             return DatabaseUnreachable(
                 f"the database failed the runner outside any revision: {one_line(exc)}; a "
                 "later run retries (nothing of a revision ran)"
             )
-        if code is not None and code not in CLIENT_ERRORS:
+        if _sent_by_the_server(exc):
             return DatabaseRejected(f"the database refused the runner: {one_line(exc)}")
     return InternalError(f"unexpected {type(exc).__name__}: {one_line(exc)}")
+
+
+def _sent_by_the_server(exc: DBAPIError) -> bool:
+    """An error the server sent (a MySQL server error code, a PostgreSQL SQLSTATE), not one of
+    the driver's own."""
+    if sqlstate(exc) is not None:
+        return True
+    args = getattr(exc.orig, "args", ())
+    code = args[0] if args and isinstance(args[0], int) else None
+    return code is not None and code not in CLIENT_ERRORS

@@ -7,7 +7,7 @@ or one set of DB_* variables means the same database to the migrator and to the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,8 +23,9 @@ class DatabaseSettings(BaseSettings):
     # DATABASE_URL wins; otherwise the DB_* parts; otherwise SQLite at SQLITE_PATH.
     database_url: SecretStr | None = None
     database_url_file: Path | None = None
+    db_engine: Literal["mysql", "mariadb", "postgresql"] = "mysql"
     db_host: str | None = None
-    db_port: int = Field(default=3306, ge=1, le=65535)
+    db_port: int | None = Field(default=None, ge=1, le=65535)  # the engine's own by default
     db_name: str | None = None
     db_user: str | None = None
     db_password: SecretStr | None = None
@@ -82,14 +83,15 @@ class DatabaseSettings(BaseSettings):
         if self.database_url is not None:
             return self.parse_url(self.database_url.get_secret_value())
         if self.db_host is not None:
+            driver, port, query = _DB_ENGINES[self.db_engine]
             return URL.create(
-                "mysql+pymysql",
+                driver,
                 username=self.db_user,
                 password=self.db_password.get_secret_value() if self.db_password else None,
                 host=self.db_host,
-                port=self.db_port,
+                port=self.db_port or port,
                 database=self.db_name,
-                query={"charset": "utf8mb4"},
+                query=query,
             )
         if self.sqlite_path is None:
             # Only commands that connect need a database (`lint --all` and `plan --from` do not).
@@ -116,6 +118,14 @@ class DatabaseSettings(BaseSettings):
                 "the driver this project installs"
             )
         return url
+
+
+# DB_ENGINE -> SQLAlchemy's driver name, the default port, the URL's query.
+_DB_ENGINES: dict[str, tuple[str, int, dict[str, str]]] = {
+    "mysql": ("mysql+pymysql", 3306, {"charset": "utf8mb4"}),
+    "mariadb": ("mysql+pymysql", 3306, {"charset": "utf8mb4"}),
+    "postgresql": ("postgresql+psycopg", 5432, {}),
+}
 
 
 def describe_validation_error(exc: ValidationError) -> str:

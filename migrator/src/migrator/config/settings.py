@@ -15,8 +15,11 @@ from migrator.errors import ConfigurationError
 
 # The mysqlclient (MySQLdb) driver is a C extension most images lack; its URLs run on PyMySQL.
 _MYSQLDB_DRIVERS = ("mysql", "mysql+mysqldb", "mariadb", "mariadb+mysqldb")
+# psycopg2 (and SQLAlchemy's default for postgresql://) is psycopg 2; the runner has psycopg 3.
+_PSYCOPG2_DRIVERS = ("postgresql", "postgres", "postgresql+psycopg2", "postgres+psycopg2")
 # An async driver in the URL is for the project's env.py (Alembic's async template).
 _ASYNC_DRIVERS = ("mysql+aiomysql", "mysql+asyncmy", "mariadb+aiomysql", "mariadb+asyncmy")
+_PG_ASYNC_DRIVERS = ("postgresql+asyncpg", "postgresql+psycopg_async")
 
 
 class RunnerSettings(DatabaseSettings):
@@ -59,26 +62,35 @@ class RunnerSettings(DatabaseSettings):
 
     @classmethod
     def parse_url(cls, value: str) -> URL:
-        if _driver(value) in _MYSQLDB_DRIVERS + _ASYNC_DRIVERS:
+        driver = _driver(value)
+        if driver in _MYSQLDB_DRIVERS + _ASYNC_DRIVERS:
             value = "mysql+pymysql://" + value.split("://", 1)[1]
+        elif driver in _PSYCOPG2_DRIVERS + _PG_ASYNC_DRIVERS:
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
         return super().parse_url(value)
 
     @property
     def project_url(self) -> URL:
         """The URL as the project's env.py gets it: an async driver stays (the async template
-        needs one); the runner's own connections use sqlalchemy_url, on PyMySQL."""
+        needs one); the runner's own connections use sqlalchemy_url (PyMySQL, psycopg 3)."""
         if self.database_url is None:
             return self.sqlalchemy_url
         value = self.database_url.get_secret_value()
-        if _driver(value) in _ASYNC_DRIVERS:
+        if _driver(value) in _ASYNC_DRIVERS + _PG_ASYNC_DRIVERS:
             return DatabaseSettings.parse_url(value)
         return self.sqlalchemy_url
 
     @property
-    def runs_mysqldb_on_pymysql(self) -> bool:
+    def driver_substituted(self) -> str | None:
+        """The driver the URL names that the runner replaces, said once in the log."""
         if self.database_url is None:
-            return False
-        return _driver(self.database_url.get_secret_value()) in _MYSQLDB_DRIVERS
+            return None
+        driver = _driver(self.database_url.get_secret_value())
+        if driver in _MYSQLDB_DRIVERS:
+            return "DATABASE_URL names mysqlclient (MySQLdb): the runner connects through PyMySQL"
+        if driver in _PSYCOPG2_DRIVERS:
+            return "DATABASE_URL names psycopg2: the runner connects through psycopg 3"
+        return None
 
 
 def _driver(value: str) -> str:

@@ -10,6 +10,10 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL
 
 from migrator.config.database import DatabaseSettings
+from migrator.config.settings import RunnerSettings
+from migrator.engines.base import LockWait, SessionIdentity, SideConnection
+from migrator.engines.lint_catalogue import LintCatalogue
+from migrator.errors import ConfigurationError
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -21,6 +25,8 @@ def is_sqlite(url: URL) -> bool:
 class SqliteEngine:
     name = "sqlite"
     has_server = False
+    default_port = None
+    ddl_is_transactional = True
 
     def connect_args(self, settings: DatabaseSettings) -> dict[str, Any]:
         return {}
@@ -30,6 +36,62 @@ class SqliteEngine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         event.listen(engine, "connect", _busy_timeout)
+
+    def connect_session(
+        self,
+        settings: RunnerSettings,
+        dialect: Any,
+        record: Any,
+        cargs: Any,
+        cparams: dict[str, Any],
+    ) -> Any:
+        return None
+
+    def identify_session(
+        self, dbapi_connection: Any, record_info: dict[str, Any], lock_wait: int
+    ) -> SessionIdentity | None:
+        return None  # nothing to freeze or cancel from elsewhere
+
+    def side_connection(self, record_info: dict[str, Any]) -> SideConnection:
+        raise NotImplementedError("SQLite sessions are never watched")
+
+    def statement_commits(self, dbapi_connection: Any) -> bool:
+        return False
+
+    def lock_wait(
+        self,
+        settings: RunnerSettings,
+        session_id: int,
+        side: SideConnection,
+        dbapi_connection: Any,
+        statement: str,
+        lock_wait: int,
+    ) -> LockWait | None:
+        return None  # SQLite's busy_timeout waits for the write lock
+
+    def set_lock_wait(self, connection: Connection, seconds: int) -> int:
+        return 0
+
+    def is_transient(self, exc: BaseException) -> bool:
+        return False
+
+    def is_refused(self, exc: BaseException) -> bool:
+        return False
+
+    def hint_for(self, exc: BaseException) -> str:
+        return "check SQLITE_PATH (or DATABASE_URL) and the file's permissions"
+
+    def is_read_only(self, exc: BaseException) -> bool:
+        return False
+
+    def leftovers(self, connection: Connection) -> list[str]:
+        return []
+
+    def lint_catalogue(self) -> LintCatalogue:
+        raise ConfigurationError(
+            "lint has no SQLite rules: it reads the revisions for MySQL unless DATABASE_URL "
+            "names PostgreSQL"
+        )
 
     def before_batch(self, connection: Connection) -> None:
         return None  # one writer at a time: no gap locks to avoid

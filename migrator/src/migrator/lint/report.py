@@ -78,6 +78,9 @@ def _json(reports: Sequence[RevisionReport]) -> str:
 
 
 def _finding_json(report: RevisionReport, finding: Finding) -> dict[str, object]:
+    verdicts: dict[str, str | None] = dict(finding.rule.verdicts())
+    if finding.kind == UNREADABLE:  # what lint could not read has no server's verdict
+        verdicts = dict.fromkeys(verdicts)
     return {
         "kind": finding.kind,
         "rule": finding.rule.name,
@@ -85,9 +88,7 @@ def _finding_json(report: RevisionReport, finding: Finding) -> dict[str, object]
         "key": finding.key,
         "line": finding.line,
         "sql": finding.sql,
-        # What lint could not read has no verdict of either server.
-        "mysql_8_4": None if finding.kind == UNREADABLE else finding.rule.mysql.value,
-        "mariadb_10_11": None if finding.kind == UNREADABLE else finding.rule.mariadb.value,
+        **verdicts,
         "why": finding.why,
         "fix": finding.rule.fix,
         "accepted": report.accepted.get(finding.key),

@@ -1,5 +1,6 @@
-"""`migrate lint`: each pending revision's operations, read as Alembic would emit them for MySQL,
-without a database, checked against the rules of migrator.engines.mysql.lint_catalogue.
+"""`migrate lint`: each pending revision's operations, read as Alembic would emit them for the
+engine, without a database, checked against the engine's rules (a LintCatalogue:
+migrator.engines.lint_catalogue; MySQL's are migrator.engines.mysql.lint_catalogue).
 
 A revision accepts a finding by declaring it, with the reason, in the revision itself:
 
@@ -8,7 +9,7 @@ A revision accepts a finding by declaring it, with the reason, in the revision i
 Lint never stops at what it cannot read. An operation offline mode cannot render (an
 `sa.column()` without a type in an UPDATE's values) is still judged from the operation object,
 its SQL shown as "(not rendered: <why>)"; an upgrade() that raises keeps the operations it made
-before, plus an `unreadable` finding of rule `unreadable-revision` (lint_rules) on the line that
+before, plus an `unreadable` finding of the catalogue's `unreadable` rule on the line that
 raised, which fails lint like any other until a person reads the revision and declares it.
 """
 
@@ -28,13 +29,7 @@ from alembic.operations.base import AbstractOperations, Operations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 
-from migrator.engines.mysql.lint_catalogue import Rule
-from migrator.engines.mysql.lint_rules import (
-    UNREADABLE_REVISION,
-    UPGRADE_FAILED,
-    hits_for,
-    rule_named,
-)
+from migrator.engines.lint_catalogue import LintCatalogue, LintRule
 
 BLOCKS_WRITES = "blocks-writes"
 BREAKS_OLD_BUILD = "breaks-old-build"
@@ -64,7 +59,7 @@ class Reading:
 @dataclass(frozen=True)
 class Finding:
     kind: str  # BLOCKS_WRITES, BREAKS_OLD_BUILD or UNREADABLE
-    rule: Rule
+    rule: LintRule
     target: str
     sql: str
     line: int
@@ -101,11 +96,13 @@ class RevisionReport:
         return [f for f in self.findings if f.key not in self.accepted]
 
 
-def findings_for(operation: ops.MigrateOperation, sql: str = "", line: int = 0) -> list[Finding]:
+def findings_for(
+    operation: ops.MigrateOperation, catalogue: LintCatalogue, sql: str = "", line: int = 0
+) -> list[Finding]:
     found = []
-    for rule_name, target in hits_for(operation):
-        rule = rule_named(rule_name)
-        if rule is UNREADABLE_REVISION:
+    for rule_name, target in catalogue.hits_for(operation):
+        rule = catalogue.rule_named(rule_name)
+        if rule is catalogue.unreadable:
             found.append(Finding(UNREADABLE, rule, target, sql, line))
         if rule.blocks_writes:
             found.append(Finding(BLOCKS_WRITES, rule, target, sql, line))
@@ -163,7 +160,7 @@ def _raised_at(error: Exception, path: str) -> int:
     return next((f.lineno for f in frames if Path(f.filename) == Path(path)), None) or 1
 
 
-def read_operations(script: Script, dialect: str = "mysql") -> Reading:
+def read_operations(script: Script, dialect: str) -> Reading:
     """Run the revision's upgrade() in Alembic's offline mode, recording each operation with the
     SQL it emitted and the line that called it."""
     buffer = io.StringIO()
@@ -179,8 +176,8 @@ def read_operations(script: Script, dialect: str = "mysql") -> Reading:
     return Reading(recorded)
 
 
-def lint_revision(script: Script) -> RevisionReport:
-    reading = read_operations(script)
+def lint_revision(script: Script, catalogue: LintCatalogue) -> RevisionReport:
+    reading = read_operations(script, catalogue.dialect)
     operations = reading.operations
     # A table this revision creates is one no running build uses yet: nothing on it can block
     # the build still serving, or break it.
@@ -190,13 +187,19 @@ def lint_revision(script: Script) -> RevisionReport:
     findings = [
         f
         for o in operations
-        for f in findings_for(o.operation, o.sql, o.line)
+        for f in findings_for(o.operation, catalogue, o.sql, o.line)
         if f.target.split(".", 1)[0] not in created
     ]
     if reading.failure:
         sql = f"(not read past this line: {reading.failure})"
         findings.append(
-            Finding(UNREADABLE, UNREADABLE_REVISION, UPGRADE_FAILED, sql, reading.failure_line)
+            Finding(
+                UNREADABLE,
+                catalogue.unreadable,
+                catalogue.upgrade_failed,
+                sql,
+                reading.failure_line,
+            )
         )
     accepted = dict(getattr(script.module, "lint_accept", {}) or {})
     return RevisionReport(script.revision, script.path, operations, findings, accepted)

@@ -1,18 +1,18 @@
 """One rule for a run: safety never depends on which connection env.py picks.
 
-While a run is guarded, every MySQL/MariaDB session any engine of the process opens (the
+While a run is guarded, every session with a server that any engine of the process opens (the
 runner's own, and each one a project's env.py makes, on any driver and transport) is, before
 its first statement:
-- set up as a DDL session: MIGRATOR_LOCK_WAIT_TIMEOUT as its lock_wait_timeout, and on PyMySQL
-  no client read timeout (migrator.engines.mysql.connect); DDL that times out on a metadata lock is
+- set up as a DDL session by its database engine (migrator.engines.base): its lock wait
+  (MIGRATOR_LOCK_WAIT_TIMEOUT) and no client read timeout; DDL that times out on a lock is
   retried (migrator.runtime.statement_retry);
 - checked to be on the same server and database as the runner's own session (where the lock
   and the history are), else the run stops;
-- paired with a side connection of the same login, connected at once, that sees it in the
-  server's process list: what the server watch pings, cancels and confirms with. A side
-  connection that cannot log in, or cannot see the session, stops the run before anything runs
-  on it (exit 14);
-- observed: the statement it has in flight, and how many of a revision's statements completed.
+- paired with a side connection of the same login, connected at once, that sees it on the
+  server: what the server watch pings, cancels and confirms with. A side connection that cannot
+  log in, or cannot see the session, stops the run before anything runs on it (exit 14);
+- observed: the statement it has in flight, and how many of a revision's statements completed
+  and were committed.
 The server watch (migrator.runtime.server_watch) runs for the whole run, not only during statements.
 """
 
@@ -30,8 +30,8 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from migrator.config.settings import RunnerSettings
-from migrator.engines.mysql.connect import PARAMS_KEY, connect_ddl_session, session_socket
-from migrator.engines.mysql.side_connection import NoAnswer, SideConnection, parameters_key
+from migrator.engines.base import DatabaseEngine, SideConnection, engine_named
+from migrator.engines.errors import NoAnswer
 from migrator.errors import ConfigurationError, Unprotected
 from migrator.lock_wait import set_session_lock_wait
 from migrator.runtime.server_watch import ServerWatch
@@ -40,7 +40,7 @@ from migrator.runtime.statement_retry import execute_with_retry
 
 log = logging.getLogger(__name__)
 
-_IDENTITY = "SELECT CONNECTION_ID(), DATABASE(), @@hostname, @@port"
+ENGINE_KEY = "migrator.engine"
 
 
 @dataclass
@@ -48,6 +48,7 @@ class GuardedSession:
     session_id: int
     sock: socket.socket | None
     side: SideConnection
+    engine: DatabaseEngine
     where: tuple[object, ...] = field(default=())  # database, server host, server port
 
 
@@ -77,16 +78,23 @@ class RunGuard:
         return None
 
     def session_id(self, dbapi_connection: Any) -> int | None:
-        with self._lock:
-            found = self._sessions.get(id(dbapi_connection))
+        found = self.session(dbapi_connection)
         return found.session_id if found is not None else None
+
+    def session(self, dbapi_connection: Any) -> GuardedSession | None:
+        with self._lock:
+            return self._sessions.get(id(dbapi_connection))
 
     # -- the listeners, on every engine of the process while the run lasts
     def __enter__(self) -> RunGuard:
         settings = self.settings
 
         def do_connect(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
-            return connect_ddl_session(settings, dialect, record, cargs, cparams)
+            database = engine_named(dialect.name)
+            if not database.has_server:
+                return None
+            record.info[ENGINE_KEY] = database
+            return database.connect_session(settings, dialect, record, cargs, cparams)
 
         listeners: list[tuple[Any, str, Callable[..., Any]]] = [
             (Engine, "do_connect", do_connect),
@@ -96,6 +104,7 @@ class RunGuard:
             (Engine, "before_cursor_execute", self._before),
             (Engine, "after_cursor_execute", self._after),
             (Engine, "handle_error", self._error),
+            (Engine, "commit", self._commit),
             (Engine, "do_execute", self._do_execute),
             (Engine, "do_execute_no_params", self._do_execute_no_params),
         ]
@@ -121,32 +130,27 @@ class RunGuard:
                 session.sock.close()
 
     def _register(self, dbapi_connection: Any, record: Any) -> None:
-        params: dict[str, Any] | None = record.info.get(PARAMS_KEY)
-        if params is None:
+        database: DatabaseEngine | None = record.info.get(ENGINE_KEY)
+        if database is None:
             return  # SQLite: a file on this host, nothing to freeze or cancel from elsewhere
-        sock = session_socket(dbapi_connection, record.info)
         timeout = int(self.settings.migrator_lock_wait_timeout)
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(f"SET SESSION lock_wait_timeout = {timeout}")
-            cursor.execute(_IDENTITY)
-            session_id, database, host, port = cursor.fetchone()
-        finally:
-            cursor.close()
+        identity = database.identify_session(dbapi_connection, record.info, timeout)
+        if identity is None:
+            return
         set_session_lock_wait(dbapi_connection, timeout)
-        where = (database, host, int(port))
+        where = identity.where
         first = self.sessions()
         if first and first[0].where != where:
             raise ConfigurationError(
-                f"env.py connected to database {database!r} on {host}:{port}, but the runner "
-                f"guards {first[0].where[0]!r} on {first[0].where[1]}:{first[0].where[2]} "
+                f"env.py connected to database {where[0]!r} on {where[1]}:{where[2]}, but the "
+                f"runner guards {first[0].where[0]!r} on {first[0].where[1]}:{first[0].where[2]} "
                 "(DATABASE_URL), where its lock and history are: point env.py at "
                 "config.get_main_option('sqlalchemy.url'), or run one runner per database"
             )
-        side = self._side(params, int(session_id))
+        side = self._side(database, record.info, identity.side_key, identity.session_id)
         with self._lock:
             self._sessions[id(dbapi_connection)] = GuardedSession(
-                int(session_id), sock, side, where
+                identity.session_id, identity.sock, side, database, where
             )
         if len(first) == 0:
             self.watch.start()
@@ -155,14 +159,19 @@ class RunGuard:
         with self._lock:
             gone = self._sessions.pop(id(dbapi_connection), None)
         if gone is not None and gone.sock is not None:
-            gone.sock.close()  # our handle on the socket (migrator.engines.mysql.connect)
+            gone.sock.close()  # our handle on the socket (the engine's connect_session)
 
-    def _side(self, params: dict[str, Any], session_id: int) -> SideConnection:
-        key = parameters_key(params)
+    def _side(
+        self,
+        database: DatabaseEngine,
+        record_info: dict[str, Any],
+        key: tuple[object, ...],
+        session_id: int,
+    ) -> SideConnection:
         with self._lock:
             side = self._sides.get(key)
         if side is None:
-            side = SideConnection(params)
+            side = database.side_connection(record_info)
             try:
                 side.connect()
             except NoAnswer as exc:
@@ -178,7 +187,7 @@ class RunGuard:
         if not visible:
             side.close()
             raise Unprotected(
-                f"the server watch cannot see session {session_id} in the process list, so it "
+                f"the server watch cannot see session {session_id} on the server, so it "
                 "could neither cancel its statements nor confirm they ended"
             )
         with self._lock:
@@ -196,9 +205,17 @@ class RunGuard:
             self.observer.before(session, statement)
 
     def _after(self, conn: Any, *_: Any) -> None:
-        session = self._session_of(conn)
-        if session is not None:
-            self.observer.after(session)
+        with contextlib.suppress(Exception):
+            dbapi_connection = conn.connection.dbapi_connection
+            found = self.session(dbapi_connection)
+            if found is not None:
+                self.observer.after(
+                    found.session_id, committed=found.engine.statement_commits(dbapi_connection)
+                )
+
+    def _commit(self, conn: Any) -> None:
+        if self._session_of(conn) is not None:
+            self.observer.committed_transaction()
 
     def _error(self, context: Any) -> None:
         if context.connection is None:
@@ -208,9 +225,20 @@ class RunGuard:
             self.observer.failed(session)
 
     def _do_execute(self, cursor: Any, statement: str, parameters: Any, context: Any) -> Any:
-        if self.session_id(context.root_connection.connection.dbapi_connection) is None:
+        dbapi_connection = context.root_connection.connection.dbapi_connection
+        found = self.session(dbapi_connection)
+        if found is None:
             return None
-        return execute_with_retry(self.settings, cursor, statement, parameters, context)
+        return execute_with_retry(
+            self.settings,
+            found.engine,
+            found.session_id,
+            found.side,
+            cursor,
+            statement,
+            parameters,
+            dbapi_connection,
+        )
 
     def _do_execute_no_params(self, cursor: Any, statement: str, context: Any) -> Any:
         return self._do_execute(cursor, statement, None, context)

@@ -9,8 +9,9 @@ MIGRATOR_SERVER_SILENCE_TIMEOUT without any answer it cuts every session's socke
 reads fail at once (exit 12; a statement in flight may still complete on the server). A
 statement that simply runs long on a server that answers is never touched.
 
-On SIGTERM/SIGINT it cancels each statement in flight (KILL QUERY on the session's own side
-connection: the server rolls it back), then confirms in the process list that it ended. A
+On SIGTERM/SIGINT it cancels each statement in flight (KILL QUERY, pg_cancel_backend: on the
+session's own side connection; the server rolls it back), then confirms on the server (the
+process list, pg_stat_activity) that it ended. A
 cancel that cannot be sent, or not confirmed within CANCEL_GRACE_SECONDS of the signal, is
 `unconfirmed`: the sockets are cut, the revision stays `unknown` and the process ends; it never
 records the revision as interrupted while its statement may still run.
@@ -28,7 +29,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from migrator.config.settings import RunnerSettings
-from migrator.engines.mysql.side_connection import NoAnswer
+from migrator.engines.errors import NoAnswer
 from migrator.errors import ServerSilent
 from migrator.exit_codes import SIGNAL_BASE
 from migrator.runtime.statement_observer import InFlight, shorten

@@ -28,8 +28,8 @@ def connected(settings: RunnerSettings) -> Iterator[Connection]:
     (locked()), it is a DDL session: no client read timeout, watched, cancellable."""
     engine, database = create_runner_engine(settings)
     log.info("database: %s", settings.describe_database())
-    if settings.runs_mysqldb_on_pymysql:
-        log.info("DATABASE_URL names mysqlclient (MySQLdb): the runner connects through PyMySQL")
+    if settings.driver_substituted is not None:
+        log.info("%s", settings.driver_substituted)
     try:
         if not database.has_server:
             with engine.connect() as connection:

@@ -1,6 +1,8 @@
 """What the run's sessions are doing: the statement each has in flight, and how many of a
-revision's statements completed (MySQL commits each DDL statement by itself, so a revision that
-failed after one completed is half-applied).
+revision's statements completed, and of those how many are committed work: a revision that
+failed after one of them committed is half-applied. On MySQL that is every one (each DDL
+statement commits by itself); on PostgreSQL those run in an autocommit block, and those before
+a commit the revision made itself.
 
 Fed by migrator.runtime.run_guard's listeners, which see every statement of every engine while a run
 is guarded: the runner's own session and any that env.py opens.
@@ -43,6 +45,8 @@ class StatementObserver:
     def __init__(self) -> None:
         self.revision: str | None = None
         self.completed = 0
+        self.committed = 0
+        self._uncommitted = 0  # completed inside the revision's open transaction
         self.last_statement: str | None = None
         self._in_flight: dict[int, InFlight] = {}  # by session id
         self._lock = threading.Lock()
@@ -50,6 +54,7 @@ class StatementObserver:
     @contextmanager
     def revision_running(self, revision: str) -> Iterator[None]:
         self.revision, self.completed, self.last_statement = revision, 0, None
+        self.committed = self._uncommitted = 0
         try:
             yield
         finally:
@@ -68,11 +73,22 @@ class StatementObserver:
         if self.revision is not None:
             self.last_statement = shorten(statement)
 
-    def after(self, session: int) -> None:
+    def after(self, session: int, *, committed: bool = True) -> None:
         with self._lock:
             self._in_flight.pop(session, None)
         if self.revision is not None:
             self.completed += 1
+            if committed:
+                self.committed += 1
+            else:
+                self._uncommitted += 1
+
+    def committed_transaction(self) -> None:
+        """A guarded session committed while the revision ran (Alembic's autocommit_block
+        does, and a revision that calls commit() itself)."""
+        if self.revision is not None:
+            self.committed += self._uncommitted
+            self._uncommitted = 0
 
     def failed(self, session: int) -> None:
         with self._lock:

@@ -16,8 +16,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from migrator.engines.base import DatabaseEngine, engine_for
 from migrator.engines.errors import one_line
-from migrator.engines.mysql.errors import hint_for, is_refused, is_transient
 from migrator.errors import ConfigurationError, DatabaseRejected, DatabaseUnreachable
 
 log = logging.getLogger(__name__)
@@ -35,13 +35,14 @@ class _Backoff:
     max_connect_errors of those in a row.
     """
 
-    def __init__(self, host: str | None, port: int) -> None:
-        self.address = (host, port) if host else None
+    def __init__(self, database: DatabaseEngine, host: str | None, port: int | None) -> None:
+        self.database = database
+        self.address = (host, port) if host and port else None
         self.port_closed = False
 
     def before_sleep(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
-        self.port_closed = error is not None and is_refused(error)
+        self.port_closed = error is not None and self.database.is_refused(error)
         log.info(
             "database not reachable yet: %s",
             one_line(error) if error else "unknown error",
@@ -64,13 +65,15 @@ class _Backoff:
                 time.sleep(min(PROBE_INTERVAL, max(deadline - time.monotonic(), 0)))
 
 
-def wait_policy(timeout: float, host: str | None = None, port: int = 3306) -> Retrying:
+def wait_policy(
+    database: DatabaseEngine, timeout: float, host: str | None = None, port: int | None = None
+) -> Retrying:
     """First retry within 0.1 s, waits capped at 1 s, no attempt started past the deadline."""
-    backoff = _Backoff(host, port)
+    backoff = _Backoff(database, host, port)
     return Retrying(
         stop=stop_before_delay(timeout),
         wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.05),
-        retry=retry_if_exception(is_transient),
+        retry=retry_if_exception(database.is_transient),
         before_sleep=backoff.before_sleep,
         sleep=backoff.sleep,
         reraise=True,
@@ -90,19 +93,22 @@ def _connect(engine: Engine) -> Connection:
 
 def wait_for_database(engine: Engine, timeout: float, policy: Retrying | None = None) -> Connection:
     """Return an open connection once `SELECT 1` succeeds."""
-    retrying = policy or wait_policy(timeout, engine.url.host, engine.url.port or 3306)
+    database = engine_for(engine.url)
+    port = engine.url.port or database.default_port
+    retrying = policy or wait_policy(database, timeout, engine.url.host, port)
     started = time.monotonic()
     url = engine.url.render_as_string(hide_password=True)
     try:
         connection = retrying(_connect, engine)
     except DBAPIError as exc:
         elapsed = time.monotonic() - started
-        if is_transient(exc):
+        hint = database.hint_for(exc)
+        if database.is_transient(exc):
             raise DatabaseUnreachable(
                 f"database {url} unreachable after {elapsed:.1f} s "
-                f"(MIGRATOR_WAIT_TIMEOUT={timeout:g}): {one_line(exc)}; {hint_for(exc)}"
+                f"(MIGRATOR_WAIT_TIMEOUT={timeout:g}): {one_line(exc)}; {hint}"
             ) from exc
-        raise DatabaseRejected(f"database {url}: {one_line(exc)}; {hint_for(exc)}") from exc
+        raise DatabaseRejected(f"database {url}: {one_line(exc)}; {hint}") from exc
     except (ConnectionError, TimeoutError) as exc:
         raise DatabaseUnreachable(f"database {url} unreachable: {exc}") from exc
     except (ImportError, RuntimeError) as exc:

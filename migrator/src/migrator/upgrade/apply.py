@@ -3,10 +3,16 @@
 Each script Alembic's `upgrade heads` would run (migrator.history.revision_graph: a merged older
 branch and `depends_on` revisions included) runs as a step of its own through Alembic's documented
 EnvironmentContext(fn=...), with its row in the history written before it starts. A revision
-that fails after some of its statements completed (MySQL commits each DDL statement by itself)
-is recorded as failed halfway, and no later run starts anything until `migrate repair` says how
-it ended. What the runner cannot confirm (a silent server, a cancel not confirmed) stays
-`unknown`.
+that fails after some of its statements were committed (MySQL commits each DDL statement by
+itself; PostgreSQL those in an autocommit block) is recorded as failed halfway, and no later run
+starts anything until `migrate repair` says how it ended. What the runner cannot confirm (a
+silent server, a cancel not confirmed) stays `unknown`. On an engine with transactional DDL a
+revision whose lock wait timed out before anything of it was committed rolled back whole, and
+is run again within MIGRATOR_DDL_RETRY_BUDGET.
+
+After each revision its version row is read back on a fresh connection: a revision that
+committed Alembic's transaction itself (`op.get_bind().commit()`) can leave its version row to
+be rolled back at close while Alembic logs success; that is caught here, never reported applied.
 """
 
 from __future__ import annotations
@@ -21,8 +27,9 @@ from typing import Any
 
 from alembic.runtime.migration import MigrationStep
 from alembic.script import Script
-from sqlalchemy import Connection
+from sqlalchemy import Connection, column, select, table
 from sqlalchemy.exc import DBAPIError
+from tenacity import Retrying, retry_if_exception, stop_before_delay, wait_exponential_jitter
 
 from migrator.config.settings import RunnerSettings
 from migrator.engines.errors import one_line
@@ -30,6 +37,7 @@ from migrator.errors import (
     MetadataLockTimeout,
     MigrationFailed,
     MigratorError,
+    RevisionLockTimeout,
     SchemaDiverged,
     ServerSilent,
     Terminated,
@@ -41,10 +49,11 @@ from migrator.history.schema_state import SchemaState, SchemaStatus, schema_stat
 from migrator.history.table import Outcome, history_rows, latest_by_revision
 from migrator.project.environment import resolve_project, run_steps
 from migrator.project.scripts import Project, alembic_config
+from migrator.runtime.connections import create_runner_engine
 from migrator.runtime.server_watch import Cancel
 from migrator.runtime.session import LockedRun
 from migrator.runtime.statement_observer import StatementObserver, StopRequested
-from migrator.signals import termination_requested
+from migrator.signals import sleep_unless_terminated, termination_requested
 from migrator.upgrade.checks import changed_revisions, refuse_if_half_applied
 
 log = logging.getLogger(__name__)
@@ -145,20 +154,24 @@ def _apply(
     def steps(_current: Any, _context: Any) -> Any:
         return [step]
 
+    def run_once() -> None:
+        run_steps(
+            settings,
+            alembic_config(settings, connection),
+            project.scripts,
+            connection,
+            steps,
+            on_version_apply=[record_applied],
+            destination_rev=revision,
+        )
+
     with ExitStack() as stack:
         # The ScriptDirectory is cached per settings: a later run of this revision in the same
         # process wraps the original upgrade(), not this wrapper.
         stack.callback(setattr, module, "upgrade", original_upgrade)
         try:
-            run_steps(
-                settings,
-                alembic_config(settings, connection),
-                project.scripts,
-                connection,
-                steps,
-                on_version_apply=[record_applied],
-                destination_rev=revision,
-            )
+            _retrying_whole(run, settings, revision)(run_once)
+            _read_back(settings, project, script)
         except BaseException as exc:
             raise _failed(run, recorder, row_id, script, observer, exc) from None
     log.info(
@@ -167,6 +180,65 @@ def _apply(
         script.doc,
         extra={"revision": revision, "elapsed": round(time.monotonic() - started, 3)},
     )
+
+
+def _retrying_whole(run: LockedRun, settings: RunnerSettings, revision: str) -> Retrying:
+    """A revision whose lock wait timed out inside its transaction rolled back whole (its
+    engine's DDL is transactional): run it again, with backoff, within the retry budget, as
+    long as nothing of it was committed (an autocommit block, a commit of its own)."""
+    observer = run.guard.observer
+
+    def may_retry(exc: BaseException) -> bool:
+        return (
+            isinstance(exc, RevisionLockTimeout)
+            and run.engine.ddl_is_transactional
+            and observer.committed == 0
+            and termination_requested() is None
+        )
+
+    def logged(state: Any) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "revision %s rolled back whole: %s; it runs again",
+            revision,
+            error,
+            extra={"attempt": state.attempt_number, "revision": revision},
+        )
+
+    return Retrying(
+        stop=stop_before_delay(settings.migrator_ddl_retry_budget),
+        wait=wait_exponential_jitter(multiplier=0.5, max=5.0, jitter=0.5),
+        retry=retry_if_exception(may_retry),
+        before_sleep=logged,
+        sleep=sleep_unless_terminated,
+        reraise=True,
+    )
+
+
+def _read_back(settings: RunnerSettings, project: Project, script: Script) -> None:
+    """The revision's version row, as a new session sees it once the revision is done."""
+    engine, database = create_runner_engine(settings)
+    if not database.has_server:
+        engine.dispose()
+        return
+    where = project.where
+    version_table = table(where.name, column("version_num"), schema=where.schema)
+    try:
+        with engine.connect() as fresh:
+            versions = set(fresh.execute(select(version_table.c.version_num)).scalars())
+    finally:
+        engine.dispose()
+    if script.revision not in versions:
+        raise VersionRowLost(
+            f"its version row is not in {where.name} once it finished (a new session sees "
+            f"{', '.join(sorted(versions)) or 'none'}): the revision committed Alembic's "
+            "transaction itself (connection.commit(), op.get_bind().commit()), and what came "
+            "after that commit was rolled back at close while Alembic logged it as run"
+        )
+
+
+class VersionRowLost(MigratorError):
+    """A revision's version row was lost after Alembic ran it: what it committed itself stays."""
 
 
 def _start(run: LockedRun, recorder: Recorder, script: Script, project: Project) -> int:
@@ -217,14 +289,23 @@ def _failed(
     run."""
     connection, watch = run.connection, run.guard.watch
     revision = script.revision
-    ran = observer.completed
+    ran = observer.committed
     halfway = ran > 0
     statement = observer.last_statement or ""
+    leftovers = _leftovers(run) if halfway else []
+    left = f"; it left {'; '.join(leftovers)}" if leftovers else ""
     if halfway:
-        repair = (
-            f"; {ran} of its statement(s) committed (MySQL cannot roll DDL back), so no upgrade "
-            f"runs until `migrate repair {revision} --applied|--rolled-back` ({RUNBOOK})"
+        why = (
+            "(MySQL cannot roll DDL back)"
+            if not run.engine.ddl_is_transactional
+            else "outside its transaction (an autocommit block, or a commit of its own)"
         )
+        repair = (
+            f"; {ran} of its statement(s) committed {why}{left}, so no upgrade runs until "
+            f"`migrate repair {revision} --applied|--rolled-back` ({RUNBOOK})"
+        )
+    elif run.engine.ddl_is_transactional:
+        repair = "; its transaction rolled back whole, so a rerun starts it afresh"
     else:
         repair = "; none of its statements had completed, so a rerun starts it afresh"
     where = f"revision {revision}"
@@ -255,10 +336,12 @@ def _failed(
         # A safeguard or the configuration stopped the revision before any statement.
         _record(connection, recorder, row_id, Outcome.FAILED, 0, statement, str(exc))
         return exc
-    _record(connection, recorder, row_id, Outcome.FAILED, ran, statement, one_line(exc))
+    _record(connection, recorder, row_id, Outcome.FAILED, ran, statement, one_line(exc) + left)
     if isinstance(exc, MetadataLockTimeout):
         then = repair if halfway else "; end the blocking transaction, then rerun"
         return MetadataLockTimeout(f"{where}: {exc}; the version table stays at {stays}{then}")
+    if isinstance(exc, VersionRowLost):
+        return MigrationFailed(f"{where}: {exc}{repair}")
     return MigrationFailed(
         f"{where} failed: {one_line(exc)}; the version table stays at {stays}{repair}"
     )
@@ -281,3 +364,11 @@ def _record(
         connection.commit()
     except Exception as exc:
         log.error("could not record %s in migrator_history: %s", outcome.value, one_line(exc))
+
+
+def _leftovers(run: LockedRun) -> list[str]:
+    try:
+        return run.engine.leftovers(run.connection)
+    except Exception as exc:
+        log.error("could not look for what the revision left behind: %s", one_line(exc))
+        return []

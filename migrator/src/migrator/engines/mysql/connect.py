@@ -29,7 +29,6 @@ from migrator.engines.mysql import pymysql_tls
 
 SOCKET_KEY = "migrator.socket"
 PARAMS_KEY = "migrator.connect_params"
-MYSQL_FAMILY = frozenset({"mysql", "mariadb"})
 KEEPALIVE_IDLE_SECONDS = 30
 KEEPALIVE_INTERVAL_SECONDS = 10
 KEEPALIVE_PROBES = 3
@@ -41,8 +40,6 @@ def connect_ddl_session(
     settings: RunnerSettings, dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]
 ) -> Any:
     """A `do_connect` listener's work: None leaves the connect to SQLAlchemy."""
-    if dialect.name not in MYSQL_FAMILY:
-        return None
     record.info[PARAMS_KEY] = dict(cparams)
     if dialect.driver != "pymysql":
         return None

@@ -55,6 +55,9 @@ class Rule:
     def verdict_for(self, mariadb: bool) -> Verdict:
         return self.mariadb if mariadb else self.mysql
 
+    def verdicts(self) -> dict[str, str]:
+        return {"mysql_8_4": self.mysql.value, "mariadb_10_11": self.mariadb.value}
+
     def describe_verdict(self) -> str:
         if self.mysql is self.mariadb:
             return f"{self.mysql.value} on MySQL 8.4 and MariaDB 10.11"

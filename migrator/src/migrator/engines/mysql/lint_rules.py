@@ -213,3 +213,20 @@ def _capacity(type_: object) -> tuple[str, int] | None:
     if isinstance(type_, sqltypes.Integer):
         return ("integer", _INTEGER_BYTES.get(type(type_).__name__, 4))
     return None
+
+
+class MysqlLintCatalogue:
+    """These rules behind the seam (migrator.engines.lint_catalogue)."""
+
+    dialect = "mysql"
+    unreadable = UNREADABLE_REVISION
+    upgrade_failed = UPGRADE_FAILED
+
+    def hits_for(self, operation: ops.MigrateOperation) -> list[Hit]:
+        return hits_for(operation)
+
+    def rule_named(self, name: str) -> Rule:
+        return rule_named(name)
+
+
+CATALOGUE = MysqlLintCatalogue()

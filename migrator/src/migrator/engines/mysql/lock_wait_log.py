@@ -16,6 +16,7 @@ from tenacity import RetryCallState
 from migrator.engines.errors import mysql_error_code
 from migrator.engines.mysql.blockers import describe_blockers, find_blockers
 from migrator.engines.mysql.statements import locked_table
+from migrator.errors import MetadataLockTimeout, MigratorError
 from migrator.signals import termination_requested
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,9 @@ class MetadataLockWait:
         finally:
             self.attempt_seconds = time.monotonic() - began
 
+    def is_timeout(self, exc: BaseException) -> bool:
+        return is_lock_wait_timeout(exc)
+
     def retry(self, exc: BaseException, commit_retries: int) -> bool:
         if not is_lock_wait_timeout(exc) or termination_requested() is not None:
             return False
@@ -78,6 +82,9 @@ class MetadataLockWait:
             self._blockers(),
             extra={"attempt": state.attempt_number, "elapsed": round(now - self.started, 3)},
         )
+
+    def timed_out(self) -> MigratorError:
+        return MetadataLockTimeout(self.gave_up())
 
     def gave_up(self) -> str:
         waited = time.monotonic() - self.started

@@ -15,6 +15,7 @@ from typing import Any
 
 import pymysql
 
+from migrator.engines.errors import NoAnswer
 from migrator.engines.mysql import pymysql_tls
 
 log = logging.getLogger(__name__)
@@ -48,11 +49,7 @@ def parameters_key(cparams: dict[str, Any]) -> tuple[object, ...]:
     )
 
 
-class NoAnswer(Exception):
-    """The server did not answer the side connection (or it could not log in)."""
-
-
-class SideConnection:
+class MysqlSideConnection:
     def __init__(self, cparams: dict[str, Any]) -> None:
         self._params = side_parameters(cparams)
         self._connection: pymysql.connections.Connection | None = None
@@ -98,6 +95,11 @@ class SideConnection:
             "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = %s", (int(session_id),)
         )
         return bool(rows)
+
+    def blockers(self, session_id: int) -> str | None:
+        # Named once the wait timed out, from the table's metadata locks
+        # (migrator.engines.mysql.lock_wait_log): MySQL shows no waits-for graph of a session.
+        return None
 
     def close(self) -> None:
         with self._lock:

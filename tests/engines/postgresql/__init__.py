@@ -1,0 +1,1 @@
+"""The runner on a real PostgreSQL (harness/postgres_server.py)."""
