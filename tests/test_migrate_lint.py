@@ -5,7 +5,6 @@ tests/test_lint_oracle.py checks every rule's verdict on the real server."""
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ from migrator.lint.revision import (
     lint_revision,
     revisions_to_lint,
 )
-from tests.support.scripts import REVISIONS, scripts_with
+from tests.support.scripts import REVISIONS, scripts_with, versions_folder, write_revision
 
 
 def test_the_projects_revisions_are_clean(sqlite_url: str) -> None:
@@ -298,27 +297,9 @@ def test_a_revision_whose_upgrade_raises_is_a_finding_with_what_it_did_before(
     )
 
 
-def _revision(
-    versions: Path, revision: str, down: str | tuple[str, ...] | None, upgrade: str = "pass"
-) -> None:
-    (versions / f"{revision}.py").write_text(
-        "import sqlalchemy as sa\nfrom alembic import op\n\n"
-        f"revision = {revision!r}\ndown_revision = {down!r}\n"
-        "branch_labels = None\ndepends_on = None\n\n\n"
-        f"def upgrade():\n{textwrap.indent(textwrap.dedent(upgrade).strip(), '    ')}\n",
-        encoding="utf-8",
-    )
-
-
-def _versions(tmp_path: Path) -> Path:
-    versions = tmp_path / "scripts" / "versions"
-    versions.mkdir(parents=True)
-    return versions
-
-
 def test_every_operation_before_a_failure_is_kept(tmp_path: Path) -> None:
-    versions = _versions(tmp_path)
-    _revision(versions, "a", None, """
+    versions = versions_folder(tmp_path)
+    write_revision(versions, "a", None, """
         rows = sa.table("t", sa.column("c"))
         op.drop_column("t", "legacy")
         op.execute(rows.update().values(c=False))
@@ -345,8 +326,10 @@ def test_every_operation_before_a_failure_is_kept(tmp_path: Path) -> None:
 
 
 def test_a_clean_revision_says_what_it_could_not_render(tmp_path: Path) -> None:
-    versions = _versions(tmp_path)
-    _revision(versions, "a", None, 'op.execute(sa.table("t", sa.column("c")).insert().values(c=1))')
+    versions = versions_folder(tmp_path)
+    write_revision(
+        versions, "a", None, 'op.execute(sa.table("t", sa.column("c")).insert().values(c=1))'
+    )
     (script,) = revisions_to_lint(ScriptDirectory(str(versions.parent)), (), lint_all=True)
 
     text = render([lint_revision(script, MYSQL_RULES)], "text")
@@ -355,11 +338,11 @@ def test_a_clean_revision_says_what_it_could_not_render(tmp_path: Path) -> None:
 
 
 def test_lint_reads_the_branch_a_merge_brings_in(tmp_path: Path) -> None:
-    versions = _versions(tmp_path)
-    _revision(versions, "a", None)
-    _revision(versions, "b1", "a")
-    _revision(versions, "c1", "a")
-    _revision(versions, "m", ("b1", "c1"))
+    versions = versions_folder(tmp_path)
+    write_revision(versions, "a", None)
+    write_revision(versions, "b1", "a")
+    write_revision(versions, "c1", "a")
+    write_revision(versions, "m", ("b1", "c1"))
     scripts = ScriptDirectory(str(versions.parent))
 
     def pending(*heads: str, lint_all: bool = False) -> list[str]:

@@ -7,7 +7,7 @@ asyncpg), and a Flask-Migrate-style env.py that cannot run without its applicati
 makes hard: a `CREATE INDEX CONCURRENTLY` and an `ALTER TYPE ... ADD VALUE` in autocommit
 blocks, a data migration, an enum. Each upgrades from empty, applies every revision exactly once
 under five runners at once, catches a revision that commits Alembic's transaction itself,
-reports `current` and `history`, passes `lint --all` (MySQL), and ends with the named exit
+reports `current` and `history`, passes `lint --all`, and ends with the named exit
 codes when the database refuses or is not there.
 """
 
@@ -158,10 +158,6 @@ PROJECTS = [
     ),
 ]
 COMMITTING_REVISION = SAMPLES / "pg_commits_alembic_transaction.py"
-NO_PG_LINT = (
-    "migrate lint has no PostgreSQL rules yet: it refuses a PostgreSQL URL "
-    "(tests/engines/postgresql)"
-)
 
 
 @pytest.fixture(params=PROJECTS, ids=[project.name for project in PROJECTS])
@@ -324,8 +320,6 @@ def test_history_lists_each_revision_applied_newest_first(
 
 
 def test_lint_all_passes_without_a_database(project: SampleProject) -> None:
-    if project.engine == "postgresql":
-        pytest.skip(NO_PG_LINT)
     # Every finding is intended and declared in its revision's `lint_accept` (the shop's
     # foreign key onto an existing table), or there is none.
     result = migrate(project, project.unreachable_url(), "lint", "--all")
@@ -334,8 +328,6 @@ def test_lint_all_passes_without_a_database(project: SampleProject) -> None:
 
 
 def test_lint_all_reads_every_revision(project: SampleProject) -> None:
-    if project.engine == "postgresql":
-        pytest.skip(NO_PG_LINT)
     result = migrate(project, project.unreachable_url(), "lint", "--all")
 
     named = [revision for revision in revisions_of(project) if f"{revision}:" in result.stdout]

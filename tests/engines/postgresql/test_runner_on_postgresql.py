@@ -424,18 +424,6 @@ def test_a_frozen_server_ends_the_run_with_exit_12(
     assert _outcomes(url)[-1][:2] == ("0002", "unknown")
 
 
-def test_lint_refuses_a_postgresql_project_rather_than_judge_it_by_mysql(
-    tmp_path: Path,
-) -> None:
-    project = build_project(Way.STOCK, tmp_path / "project")
-    url = f"postgresql+psycopg://{APP_USER}:{APP_PASSWORD}@127.0.0.1:{free_port()}/app"
-
-    result = run_migrator(url, "lint", "--all", **project.settings)
-
-    assert result.returncode == 2, result.stderr
-    assert "lint has no PostgreSQL rules in this release, so nothing was checked" in result.stderr
-
-
 def test_a_lock_held_by_another_role_is_named_by_its_pid(
     postgres_server: PostgresServer, tmp_path: Path
 ) -> None:

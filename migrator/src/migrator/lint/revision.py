@@ -33,6 +33,7 @@ from migrator.engines.lint_catalogue import LintCatalogue, LintRule
 
 BLOCKS_WRITES = "blocks-writes"
 BREAKS_OLD_BUILD = "breaks-old-build"
+FAILS_ON_SERVER = "fails-on-server"
 UNREADABLE = "unreadable"
 
 
@@ -44,6 +45,7 @@ class Operation:
     sql: str
     line: int  # the revision file's line that called it
     rendered: bool = True
+    autocommit: bool = False  # inside `op.get_context().autocommit_block()`
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class Reading:
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # BLOCKS_WRITES, BREAKS_OLD_BUILD or UNREADABLE
+    kind: str  # BLOCKS_WRITES, BREAKS_OLD_BUILD, FAILS_ON_SERVER or UNREADABLE
     rule: LintRule
     target: str
     sql: str
@@ -73,6 +75,8 @@ class Finding:
     def why(self) -> str:
         if self.kind == UNREADABLE:
             return self.rule.what
+        if self.kind == FAILS_ON_SERVER:
+            return f"{self.rule.what}: {self.rule.fails}"
         if self.kind == BREAKS_OLD_BUILD:
             return (
                 f"{self.rule.what}: during a rolling deploy, the build still serving breaks: "
@@ -97,13 +101,20 @@ class RevisionReport:
 
 
 def findings_for(
-    operation: ops.MigrateOperation, catalogue: LintCatalogue, sql: str = "", line: int = 0
+    operation: ops.MigrateOperation,
+    catalogue: LintCatalogue,
+    sql: str = "",
+    line: int = 0,
+    *,
+    autocommit: bool = False,
 ) -> list[Finding]:
     found = []
-    for rule_name, target in catalogue.hits_for(operation):
+    for rule_name, target in catalogue.hits_for(operation, autocommit=autocommit):
         rule = catalogue.rule_named(rule_name)
         if rule is catalogue.unreadable:
             found.append(Finding(UNREADABLE, rule, target, sql, line))
+        if rule.fails:
+            found.append(Finding(FAILS_ON_SERVER, rule, target, sql, line))
         if rule.blocks_writes:
             found.append(Finding(BLOCKS_WRITES, rule, target, sql, line))
         if rule.breaks:
@@ -115,9 +126,21 @@ def findings_for(
 def _recording(buffer: io.StringIO, path: str) -> Iterator[list[Operation]]:
     """Record every operation of any Operations object, batch blocks' included: Alembic builds
     a new BatchOperations per `batch_alter_table` block, and every op.* call of either kind
-    funnels into AbstractOperations.invoke, so the class, not one instance, is patched."""
+    funnels into AbstractOperations.invoke, so the class, not one instance, is patched. So is
+    MigrationContext.autocommit_block, to know which operations ran in their own transaction."""
     recorded: list[Operation] = []
     invoke = AbstractOperations.invoke
+    autocommit_block = MigrationContext.autocommit_block
+    blocks = [0]
+
+    @contextmanager
+    def counted_block(self: MigrationContext) -> Iterator[None]:
+        blocks[0] += 1
+        try:
+            with autocommit_block(self):
+                yield
+        finally:
+            blocks[0] -= 1
 
     def recording_invoke(self: AbstractOperations, operation: ops.MigrateOperation) -> Any:
         start = buffer.tell()
@@ -127,16 +150,21 @@ def _recording(buffer: io.StringIO, path: str) -> Iterator[list[Operation]]:
             buffer.seek(start)
             buffer.truncate()  # a half-written statement is not the next operation's SQL
             sql = f"(not rendered: {_one_line(error)})"
-            recorded.append(Operation(operation, sql, _caller(path), rendered=False))
+            recorded.append(
+                Operation(operation, sql, _caller(path), rendered=False, autocommit=blocks[0] > 0)
+            )
             return None  # offline, no operation returns anything upgrade() goes on with
-        recorded.append(Operation(operation, buffer.getvalue()[start:].strip(), _caller(path)))
+        sql = buffer.getvalue()[start:].strip()
+        recorded.append(Operation(operation, sql, _caller(path), autocommit=blocks[0] > 0))
         return result
 
     AbstractOperations.invoke = recording_invoke  # type: ignore[method-assign]
+    MigrationContext.autocommit_block = counted_block  # type: ignore[method-assign]
     try:
         yield recorded
     finally:
         AbstractOperations.invoke = invoke  # type: ignore[method-assign]
+        MigrationContext.autocommit_block = autocommit_block  # type: ignore[method-assign]
 
 
 def _caller(path: str) -> int:
@@ -187,7 +215,7 @@ def lint_revision(script: Script, catalogue: LintCatalogue) -> RevisionReport:
     findings = [
         f
         for o in operations
-        for f in findings_for(o.operation, catalogue, o.sql, o.line)
+        for f in findings_for(o.operation, catalogue, o.sql, o.line, autocommit=o.autocommit)
         if f.target.split(".", 1)[0] not in created
     ]
     if reading.failure:

@@ -47,6 +47,7 @@ class Rule:
     breaks: str = ""  # how the build still serving fails, when it does
     fix: str = EXPAND_CONTRACT
     locks_rows: bool = False  # DML holding row locks on the whole table until it commits
+    fails: str = ""  # how the revision fails on the server because of it
 
     @property
     def blocks_writes(self) -> bool:

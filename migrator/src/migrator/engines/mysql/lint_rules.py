@@ -222,8 +222,8 @@ class MysqlLintCatalogue:
     unreadable = UNREADABLE_REVISION
     upgrade_failed = UPGRADE_FAILED
 
-    def hits_for(self, operation: ops.MigrateOperation) -> list[Hit]:
-        return hits_for(operation)
+    def hits_for(self, operation: ops.MigrateOperation, *, autocommit: bool = False) -> list[Hit]:
+        return hits_for(operation)  # MySQL commits each DDL statement: no block changes that
 
     def rule_named(self, name: str) -> Rule:
         return rule_named(name)

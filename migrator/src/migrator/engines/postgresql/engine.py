@@ -20,7 +20,6 @@ from migrator.engines.postgresql.connect import (
 )
 from migrator.engines.postgresql.lock_wait import PostgresLockWait, may_wait
 from migrator.engines.postgresql.side_connection import PostgresSideConnection, parameters_key
-from migrator.errors import ConfigurationError
 
 # No statement_timeout may cut a long CREATE INDEX CONCURRENTLY or VALIDATE CONSTRAINT, and no
 # idle-in-transaction limit the runner's own idle session while env.py's works.
@@ -146,12 +145,9 @@ class PostgresqlEngine:
         return None  # READ COMMITTED is PostgreSQL's default, and it takes no gap locks
 
     def lint_catalogue(self) -> LintCatalogue:
-        # MySQL's rules would call a PostgreSQL revision clean without having judged it.
-        raise ConfigurationError(
-            "lint has no PostgreSQL rules in this release, so nothing was checked: a MySQL "
-            "verdict on PostgreSQL DDL would be false (lint without DATABASE_URL reads the "
-            "revisions for MySQL)"
-        )
+        from migrator.engines.postgresql.lint_rules import CATALOGUE
+
+        return CATALOGUE
 
     def leftovers(self, connection: Connection) -> list[str]:
         rows = connection.execute(text(_INVALID_INDEXES)).all()

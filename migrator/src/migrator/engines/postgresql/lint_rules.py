@@ -1,0 +1,153 @@
+"""Which rules of migrator.engines.postgresql.lint_catalogue one Alembic operation hits, and
+whether it ran inside an autocommit block (`op.get_context().autocommit_block()`), which squawk,
+reading SQL text alone, cannot know. Raw SQL (`op.execute`) goes to
+migrator.engines.postgresql.lint_sql."""
+
+from __future__ import annotations
+
+from alembic.operations import ops
+from sqlalchemy import types as sqltypes
+from sqlalchemy.sql.dml import Delete, Insert, Update
+
+from migrator.engines.lint_catalogue import Hit
+from migrator.engines.postgresql.lint_catalogue import RULES, UNREADABLE_REVISION, Rule
+
+UPGRADE_FAILED = "upgrade()"
+# Functions whose value differs per row: a default of one rewrites the table to store them.
+VOLATILE = ("gen_random_uuid", "uuid_generate", "random", "clock_timestamp", "timeofday", "nextval")
+
+
+def rule_named(name: str) -> Rule:
+    return UNREADABLE_REVISION if name == UNREADABLE_REVISION.name else RULES[name]
+
+
+def hits_for(operation: ops.MigrateOperation, *, autocommit: bool = False) -> list[Hit]:
+    if isinstance(operation, ops.ExecuteSQLOp):
+        return _execute(operation.sqltext, autocommit)
+    if isinstance(operation, ops.AlterColumnOp):
+        return _alter_column(operation)
+    if isinstance(operation, ops.AddColumnOp):
+        return [_add_column(operation)]
+    if isinstance(operation, ops.DropColumnOp):
+        return [("drop-column", f"{operation.table_name}.{operation.column_name}")]
+    if isinstance(operation, ops.DropTableOp):
+        return [("drop-table", operation.table_name)]
+    if isinstance(operation, ops.RenameTableOp):
+        return [("rename-table", f"{operation.table_name}->{operation.new_table_name}")]
+    if isinstance(operation, ops.CreateIndexOp):
+        concurrently = bool(operation.kw.get("postgresql_concurrently"))
+        return [
+            (index_rule(bool(operation.unique), concurrently, autocommit), operation.table_name)
+        ]
+    if isinstance(operation, ops.DropIndexOp):
+        concurrently = bool(operation.kw.get("postgresql_concurrently"))
+        if concurrently:
+            rule = "drop-index-concurrently" if autocommit else "concurrently-in-transaction"
+        else:
+            rule = "drop-index"
+        return [(rule, operation.table_name or "?")]
+    if isinstance(operation, ops.CreateUniqueConstraintOp | ops.CreatePrimaryKeyOp):
+        return [("unique-constraint", operation.table_name)]
+    if isinstance(operation, ops.CreateCheckConstraintOp):
+        not_valid = bool(operation.kw.get("postgresql_not_valid"))
+        rule = "check-constraint-not-valid" if not_valid else "check-constraint"
+        return [(rule, operation.table_name)]
+    if isinstance(operation, ops.CreateForeignKeyOp):
+        not_valid = bool(operation.kw.get("postgresql_not_valid"))
+        rule = "add-foreign-key-not-valid" if not_valid else "add-foreign-key"
+        return [(rule, operation.source_table)]
+    if isinstance(operation, ops.DropConstraintOp):
+        return [("drop-constraint", operation.table_name)]
+    return []  # CREATE TABLE, bulk inserts, comments: nothing the running build depends on
+
+
+def index_rule(unique: bool, concurrently: bool, autocommit: bool) -> str:
+    if concurrently and not autocommit:
+        return "concurrently-in-transaction"
+    if concurrently:
+        return "unique-index-concurrently" if unique else "add-index-concurrently"
+    return "unique-index" if unique else "add-index"
+
+
+def _execute(sqltext: object, autocommit: bool) -> list[Hit]:
+    if isinstance(sqltext, Update | Delete):
+        if sqltext.whereclause is not None or autocommit:
+            return []  # a bounded batch, or its own transaction that commits at once
+        return [("full-table-dml", str(getattr(sqltext.table, "name", None) or "?"))]
+    if isinstance(sqltext, Insert):
+        return []
+    try:
+        sql = str(sqltext)
+    except Exception:  # str() compiles for SQLAlchemy's default dialect, which may refuse it
+        return [(UNREADABLE_REVISION.name, f"execute({type(sqltext).__name__})")]
+    # Here, not at the top: the SQL parser loads when lint reads raw SQL.
+    from migrator.engines.postgresql.lint_sql import hits_for_sql
+
+    return hits_for_sql(sql, autocommit=autocommit)
+
+
+def _add_column(op: ops.AddColumnOp) -> Hit:
+    column = op.column
+    target = f"{op.table_name}.{column.name}"
+    default = column.server_default
+    if default is not None and is_volatile(str(getattr(default, "arg", default))):
+        return ("add-column-volatile-default", target)
+    if column.nullable or default is not None or column.primary_key:
+        return ("add-column", target)
+    return ("not-null-without-default", target)
+
+
+def is_volatile(expression: str) -> bool:
+    lowered = expression.lower()
+    return any(f"{name}(" in lowered.replace(" (", "(") for name in VOLATILE)
+
+
+def _alter_column(op: ops.AlterColumnOp) -> list[Hit]:
+    target = f"{op.table_name}.{op.column_name}"
+    hits: list[Hit] = []
+    if op.modify_type is not None:
+        hits.append((type_change_rule(op.existing_type, op.modify_type), target))
+    if op.modify_name is not None:
+        hits.append(("rename-column", f"{target}->{op.modify_name}"))
+    if op.modify_nullable is False and op.existing_nullable is not False:
+        hits.append(("not-null", target))
+    elif op.modify_nullable is True and op.existing_nullable is not True:
+        hits.append(("make-null", target))
+    if op.modify_server_default is None:
+        if op.existing_nullable is not True:
+            hits.append(("drop-default", target))
+    elif op.modify_server_default is not False:
+        hits.append(("set-default", target))
+    return hits
+
+
+def type_change_rule(old: object, new: object) -> str:
+    """type-change (a rewrite) unless `existing_type` proves the change binary coercible."""
+    if not isinstance(old, sqltypes.String) or not isinstance(new, sqltypes.String):
+        return "type-change"
+    if isinstance(old, sqltypes.Enum) or isinstance(new, sqltypes.Enum):
+        return "type-change"
+    old_length = None if isinstance(old, sqltypes.Text) else old.length
+    new_length = None if isinstance(new, sqltypes.Text) else new.length
+    if new_length is None:
+        return "type-change-no-rewrite"  # to TEXT, or VARCHAR without a length
+    if old_length is None or new_length < old_length:
+        return "narrowing-type"  # every value must now fit
+    return "type-change-no-rewrite"
+
+
+class PostgresLintCatalogue:
+    """These rules behind the seam (migrator.engines.lint_catalogue)."""
+
+    dialect = "postgresql"
+    unreadable = UNREADABLE_REVISION
+    upgrade_failed = UPGRADE_FAILED
+
+    def hits_for(self, operation: ops.MigrateOperation, *, autocommit: bool = False) -> list[Hit]:
+        return hits_for(operation, autocommit=autocommit)
+
+    def rule_named(self, name: str) -> Rule:
+        return rule_named(name)
+
+
+CATALOGUE = PostgresLintCatalogue()
