@@ -164,3 +164,34 @@ def test_the_same_revision_in_an_autocommit_block_passes(tmp_path: Path) -> None
     result = run_migrator(url, "lint", "--all", alembic_script_location=versions.parent)
 
     assert result.returncode == OK, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("upgrade", "expected"),
+    [
+        (
+            'op.create_foreign_key("fk", "t", "p", ["pid"], ["id"], postgresql_not_valid=True)\n'
+            'op.execute("ALTER TABLE t VALIDATE CONSTRAINT fk")',
+            [(BLOCKS_WRITES, "validate-in-same-transaction t")],
+        ),
+        (
+            'op.execute("ALTER TABLE t ADD CONSTRAINT ck CHECK (n > 0) NOT VALID")\n'
+            'op.execute("ALTER TABLE t VALIDATE CONSTRAINT ck")',
+            [
+                (BREAKS_OLD_BUILD, "check-constraint-not-valid t"),
+                (BLOCKS_WRITES, "validate-in-same-transaction t"),
+            ],
+        ),
+        (
+            'op.create_foreign_key("fk", "t", "p", ["pid"], ["id"], postgresql_not_valid=True)\n'
+            + AUTOCOMMIT
+            + 'op.execute("ALTER TABLE t VALIDATE CONSTRAINT fk")',
+            [],
+        ),
+    ],
+    ids=["same-transaction", "raw-sql-same-transaction", "validated-in-an-autocommit-block"],
+)
+def test_validate_is_judged_by_the_transaction_it_shares(
+    tmp_path: Path, upgrade: str, expected: list[tuple[str, str]]
+) -> None:
+    assert _findings(tmp_path, upgrade) == expected

@@ -68,4 +68,12 @@ class LintCatalogue(Protocol):
         """`autocommit`: the operation ran inside an autocommit block, its own transaction."""
         ...
 
+    def sequence_hits(
+        self, operations: list[tuple[ops.MigrateOperation, bool, int]]
+    ) -> list[tuple[int, str, str]]:
+        """What only the revision's operations together show (each: the operation, whether
+        it ran in an autocommit block, which of the revision's transactions it ran in), as
+        (the operation's index, the rule's name, the target)."""
+        ...
+
     def rule_named(self, name: str) -> LintRule: ...

@@ -46,6 +46,8 @@ class Operation:
     line: int  # the revision file's line that called it
     rendered: bool = True
     autocommit: bool = False  # inside `op.get_context().autocommit_block()`
+    # Which transaction of the revision it ran in: each autocommit block ends one.
+    transaction: int = 0
 
 
 @dataclass(frozen=True)
@@ -113,13 +115,18 @@ def findings_for(
         rule = catalogue.rule_named(rule_name)
         if rule is catalogue.unreadable:
             found.append(Finding(UNREADABLE, rule, target, sql, line))
-        if rule.fails:
-            found.append(Finding(FAILS_ON_SERVER, rule, target, sql, line))
-        if rule.blocks_writes:
-            found.append(Finding(BLOCKS_WRITES, rule, target, sql, line))
-        if rule.breaks:
-            found.append(Finding(BREAKS_OLD_BUILD, rule, target, sql, line))
+        found += _kinds(rule, target, sql, line)
     return found
+
+
+def _kinds(rule: LintRule, target: str, sql: str, line: int) -> list[Finding]:
+    """A hit of `rule`, as one finding of each kind it is."""
+    kinds = [
+        (FAILS_ON_SERVER, bool(rule.fails)),
+        (BLOCKS_WRITES, rule.blocks_writes),
+        (BREAKS_OLD_BUILD, bool(rule.breaks)),
+    ]
+    return [Finding(kind, rule, target, sql, line) for kind, applies in kinds if applies]
 
 
 @contextmanager
@@ -131,16 +138,20 @@ def _recording(buffer: io.StringIO, path: str) -> Iterator[list[Operation]]:
     recorded: list[Operation] = []
     invoke = AbstractOperations.invoke
     autocommit_block = MigrationContext.autocommit_block
-    blocks = [0]
+    blocks = [0, 0]  # open now, entered so far
 
     @contextmanager
     def counted_block(self: MigrationContext) -> Iterator[None]:
         blocks[0] += 1
+        blocks[1] += 1
         try:
             with autocommit_block(self):
                 yield
         finally:
             blocks[0] -= 1
+
+    def where() -> dict[str, Any]:
+        return {"autocommit": blocks[0] > 0, "transaction": blocks[1]}
 
     def recording_invoke(self: AbstractOperations, operation: ops.MigrateOperation) -> Any:
         start = buffer.tell()
@@ -150,12 +161,10 @@ def _recording(buffer: io.StringIO, path: str) -> Iterator[list[Operation]]:
             buffer.seek(start)
             buffer.truncate()  # a half-written statement is not the next operation's SQL
             sql = f"(not rendered: {_one_line(error)})"
-            recorded.append(
-                Operation(operation, sql, _caller(path), rendered=False, autocommit=blocks[0] > 0)
-            )
+            recorded.append(Operation(operation, sql, _caller(path), rendered=False, **where()))
             return None  # offline, no operation returns anything upgrade() goes on with
         sql = buffer.getvalue()[start:].strip()
-        recorded.append(Operation(operation, sql, _caller(path), autocommit=blocks[0] > 0))
+        recorded.append(Operation(operation, sql, _caller(path), **where()))
         return result
 
     AbstractOperations.invoke = recording_invoke  # type: ignore[method-assign]
@@ -218,6 +227,12 @@ def lint_revision(script: Script, catalogue: LintCatalogue) -> RevisionReport:
         for f in findings_for(o.operation, catalogue, o.sql, o.line, autocommit=o.autocommit)
         if f.target.split(".", 1)[0] not in created
     ]
+    sequence = [(o.operation, o.autocommit, o.transaction) for o in operations]
+    for index, rule_name, target in catalogue.sequence_hits(sequence):
+        if target.split(".", 1)[0] not in created:
+            o = operations[index]
+            rule = catalogue.rule_named(rule_name)
+            findings += _kinds(rule, target, o.sql, o.line)
     if reading.failure:
         sql = f"(not read past this line: {reading.failure})"
         findings.append(

@@ -225,6 +225,11 @@ class MysqlLintCatalogue:
     def hits_for(self, operation: ops.MigrateOperation, *, autocommit: bool = False) -> list[Hit]:
         return hits_for(operation)  # MySQL commits each DDL statement: no block changes that
 
+    def sequence_hits(
+        self, operations: list[tuple[ops.MigrateOperation, bool, int]]
+    ) -> list[tuple[int, str, str]]:
+        return []  # each statement commits by itself: none holds another's lock
+
     def rule_named(self, name: str) -> Rule:
         return rule_named(name)
 

@@ -296,6 +296,18 @@ _RULES = [
         ),
     ),
     Rule(
+        "validate-in-same-transaction",
+        AE,
+        SCAN,
+        "VALIDATE CONSTRAINT in the transaction that added the constraint NOT VALID: the ADD's "
+        "lock is still held while VALIDATE scans every row",
+        fix="VALIDATE in an autocommit block, or in a later revision",
+        example=Example(
+            "ALTER TABLE t ADD CONSTRAINT ck_t_n CHECK (n > 0) NOT VALID; "
+            "ALTER TABLE t VALIDATE CONSTRAINT ck_t_n"
+        ),
+    ),
+    Rule(
         "check-constraint",
         AE,
         SCAN,

@@ -5,6 +5,8 @@ migrator.engines.postgresql.lint_sql."""
 
 from __future__ import annotations
 
+import re
+
 from alembic.operations import ops
 from sqlalchemy import types as sqltypes
 from sqlalchemy.sql.dml import Delete, Insert, Update
@@ -146,8 +148,64 @@ class PostgresLintCatalogue:
     def hits_for(self, operation: ops.MigrateOperation, *, autocommit: bool = False) -> list[Hit]:
         return hits_for(operation, autocommit=autocommit)
 
+    def sequence_hits(
+        self, operations: list[tuple[ops.MigrateOperation, bool, int]]
+    ) -> list[tuple[int, str, str]]:
+        return validated_where_added(operations)
+
     def rule_named(self, name: str) -> Rule:
         return rule_named(name)
+
+
+def validated_where_added(
+    operations: list[tuple[ops.MigrateOperation, bool, int]],
+) -> list[tuple[int, str, str]]:
+    """A VALIDATE CONSTRAINT in the transaction that added the constraint NOT VALID: the ADD's
+    lock (ACCESS EXCLUSIVE for a CHECK, SHARE ROW EXCLUSIVE for a foreign key) is still held
+    while VALIDATE scans, so the pair blocks writes as a plain ADD would."""
+    added: dict[tuple[int, str], str] = {}  # (transaction, constraint) -> table
+    hits = []
+    for index, (operation, autocommit, transaction) in enumerate(operations):
+        if autocommit:
+            continue  # its own transaction, committed at once
+        for constraint, table in _not_valid_constraints(operation):
+            added[(transaction, constraint)] = table
+        for constraint in _validated_constraints(operation):
+            validated = added.get((transaction, constraint))
+            if validated is not None:
+                hits.append((index, "validate-in-same-transaction", validated))
+    return hits
+
+
+def _not_valid_constraints(operation: ops.MigrateOperation) -> list[tuple[str, str]]:
+    if isinstance(operation, ops.CreateForeignKeyOp | ops.CreateCheckConstraintOp):
+        if operation.kw.get("postgresql_not_valid") and operation.constraint_name:
+            table = (
+                operation.source_table
+                if isinstance(operation, ops.CreateForeignKeyOp)
+                else operation.table_name
+            )
+            return [(str(operation.constraint_name).lower(), str(table))]
+        return []
+    if isinstance(operation, ops.ExecuteSQLOp) and isinstance(operation.sqltext, str):
+        return [
+            (constraint.lower(), table.lower())
+            for table, constraint in _NOT_VALID.findall(operation.sqltext)
+        ]
+    return []
+
+
+def _validated_constraints(operation: ops.MigrateOperation) -> list[str]:
+    if isinstance(operation, ops.ExecuteSQLOp) and isinstance(operation.sqltext, str):
+        return [name.lower() for name in _VALIDATE.findall(operation.sqltext)]
+    return []
+
+
+_NOT_VALID = re.compile(
+    r'ALTER\s+TABLE\s+(?:ONLY\s+)?"?([\w.]+)"?\s+ADD\s+CONSTRAINT\s+"?(\w+)"?[^;]*?NOT\s+VALID',
+    re.IGNORECASE,
+)
+_VALIDATE = re.compile(r'VALIDATE\s+CONSTRAINT\s+"?(\w+)"?', re.IGNORECASE)
 
 
 CATALOGUE = PostgresLintCatalogue()
