@@ -43,10 +43,11 @@ lint: sync node_modules/.package-lock.json ## ruff (lint and format), mypy, the 
 	$(RUN) hadolint Dockerfile.api Dockerfile.migrate
 	$(RUN) docker-compose config -q
 
-bench: sync ## measured tables (bench/README.md): the API against the driver's ceiling, the migrator
+bench: sync ## measured tables (bench/README.md): the API against the driver's ceiling, the migrator, PostgreSQL
 	$(RUN) python -m bench.api
 	$(RUN) python -m bench.migrator
 	$(RUN) python -m bench.migration_traffic
+	$(RUN) python -m bench.postgres_traffic
 
 k8s-e2e: sync ## the dev overlay, the Job variant and a rolling release on the cluster kubectl points at
 	$(RUN) python -m harness.k8s_e2e

@@ -20,11 +20,13 @@ def server_version() -> str:
     return "unknown"
 
 
-def environment_line() -> str:
-    packages = ", ".join(f"{name} {version(name)}" for name in ("sqlalchemy", "alembic", "pymysql"))
+def environment_line(server: str | None = None, driver: str = "pymysql") -> str:
+    """The machine, the server (the local MySQL-compatible binary's unless given) and the
+    packages that talk to it."""
+    packages = ", ".join(f"{name} {version(name)}" for name in ("sqlalchemy", "alembic", driver))
     return (
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"server {server_version()}, {packages}"
+        f"server {server or server_version()}, {packages}"
     )
 
 

@@ -195,3 +195,23 @@ def test_validate_is_judged_by_the_transaction_it_shares(
     tmp_path: Path, upgrade: str, expected: list[tuple[str, str]]
 ) -> None:
     assert _findings(tmp_path, upgrade) == expected
+
+
+def test_a_revision_lint_cannot_run_is_reported_never_a_traceback(tmp_path: Path) -> None:
+    versions = versions_folder(tmp_path)
+    write_revision(
+        versions,
+        "a",
+        None,
+        'op.create_index("ix", "t", ["n"])\n'
+        'rows = op.get_bind().execute(sa.text("SELECT id FROM t")).all()\n'
+        "op.execute(12)",
+    )
+    url = f"postgresql+psycopg://{APP_USER}:{APP_PASSWORD}@127.0.0.1:{free_port()}/app"
+
+    result = run_migrator(url, "lint", "--all", alembic_script_location=versions.parent)
+
+    assert result.returncode == LintFindings.exit_code, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "unreadable [unreadable-revision upgrade()]" in result.stdout
+    assert "blocks-writes [add-index t]" in result.stdout

@@ -1,11 +1,17 @@
-"""Every PostgreSQL lint rule with an example, run on the real server (harness/postgres_server.py):
-the statement runs in a transaction on a table of rows, and what the server did is read before
-it commits: the strongest lock the statement holds on the table (pg_locks), and whether the
-table was rewritten (pg_class.relfilenode). A rule whose verdict the server contradicts fails
-here, as tests/test_lint_oracle.py holds MySQL's rules to the server's ALGORITHM clauses."""
+"""Every PostgreSQL lint rule, its example run on the real server (harness/postgres_server.py): the
+statement runs in a transaction on a table of rows, and what the server did is read before it
+commits: the strongest lock the statement holds on the table (pg_locks), and whether the table
+was rewritten (pg_class.relfilenode). A CONCURRENTLY statement runs by itself while another
+session's open write keeps it waiting, and a third session reads its locks and writes to the
+table meanwhile. A rule whose point is the server's refusal gets that SQLSTATE. A rule whose
+verdict the server contradicts fails here, as tests/test_lint_oracle.py holds MySQL's rules to
+the server's ALGORITHM clauses. Only `unrecognised-ddl` has no example: it is lint's assumption
+about what it cannot read, not a verdict."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 
 import psycopg
@@ -28,6 +34,8 @@ STRENGTH = [
     "AccessExclusiveLock",
 ]
 WITH_EXAMPLES = [rule for rule in RULES.values() if rule.example is not None]
+WITHOUT_EXAMPLE = {"unrecognised-ddl"}
+WAIT_SECONDS = 10.0
 
 
 @pytest.fixture(scope="module")
@@ -51,38 +59,106 @@ def _fresh_table(connection: psycopg.Connection[TupleRow]) -> None:
     )
 
 
-def _relfilenode(connection: psycopg.Connection[TupleRow]) -> int:
-    row = connection.execute("SELECT relfilenode FROM pg_class WHERE relname = 't'").fetchone()
+def _oid(connection: psycopg.Connection[TupleRow]) -> int:
+    row = connection.execute("SELECT 't'::regclass::oid").fetchone()
     assert row is not None
     return int(row[0])
+
+
+def _relfilenode(connection: psycopg.Connection[TupleRow], oid: int) -> int | None:
+    """None once the table is gone (DROP TABLE)."""
+    row = connection.execute("SELECT relfilenode FROM pg_class WHERE oid = %s", (oid,)).fetchone()
+    return int(row[0]) if row is not None else None
+
+
+def _modes(connection: psycopg.Connection[TupleRow], oid: int, pid: int) -> list[str]:
+    found = connection.execute(
+        "SELECT mode FROM pg_locks WHERE relation = %s AND pid = %s AND granted", (oid, pid)
+    ).fetchall()
+    return [str(mode) for (mode,) in found]
+
+
+def _strongest(modes: list[str]) -> str | None:
+    return max(modes, key=STRENGTH.index) if modes else None
+
+
+def _arranged(connection: psycopg.Connection[TupleRow], rule: Rule) -> int:
+    assert rule.example is not None
+    _fresh_table(connection)
+    for statement in rule.example.setup:
+        connection.execute(statement)
+    return _oid(connection)
 
 
 def _observe(connection: psycopg.Connection[TupleRow], rule: Rule) -> tuple[str | None, bool]:
     """The strongest lock the example holds on t, and whether t was rewritten."""
     assert rule.example is not None
-    _fresh_table(connection)
-    for statement in rule.example.setup:
-        connection.execute(statement)
-    before = _relfilenode(connection)
+    oid = _arranged(connection, rule)
+    before = _relfilenode(connection, oid)
     with connection.transaction(force_rollback=True):
         connection.execute(rule.example.statement)
-        modes = [
-            str(mode)
-            for (mode,) in connection.execute(
-                "SELECT l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                "WHERE l.pid = pg_backend_pid() AND c.relname = 't'"
-            ).fetchall()
-        ]
-        rewritten = _relfilenode(connection) != before
-    strongest = max(modes, key=STRENGTH.index) if modes else None
-    return strongest, rewritten
+        pid = connection.info.backend_pid
+        strongest = _strongest(_modes(connection, oid, pid))
+        after = _relfilenode(connection, oid)
+    return strongest, after is not None and after != before
+
+
+def _observe_on_its_own(
+    server: PostgresServer, connection: psycopg.Connection[TupleRow], rule: Rule
+) -> tuple[str | None, bool, bool]:
+    """For a CONCURRENTLY statement: its strongest lock on t while it waits for an open write
+    transaction, whether another write went on meanwhile, and whether t was rewritten."""
+    assert rule.example is not None
+    oid = _arranged(connection, rule)
+    before = _relfilenode(connection, oid)
+    name = str(connection.info.dbname)
+    with (
+        server.admin_connection(name) as statement_session,
+        server.admin_connection(name) as writer,
+        server.admin_connection(name) as other,
+    ):
+        writer.autocommit = False
+        writer.execute("UPDATE t SET n = n WHERE id = 1")  # the statement waits for it
+        pid = statement_session.info.backend_pid
+        running = threading.Thread(
+            target=statement_session.execute, args=(rule.example.statement,), daemon=True
+        )
+        running.start()
+        deadline, strongest = time.monotonic() + WAIT_SECONDS, None
+        while strongest is None and time.monotonic() < deadline:
+            strongest = _strongest(_modes(other, oid, pid))
+            time.sleep(0.05)
+        other.execute("SET lock_timeout = '500ms'")
+        try:
+            other.execute("UPDATE t SET n = n WHERE id = 2")
+            wrote = True
+        except psycopg.errors.LockNotAvailable:
+            wrote = False
+        writer.rollback()
+        running.join(WAIT_SECONDS)
+    after = _relfilenode(connection, oid)
+    return strongest, wrote, after is not None and after != before
+
+
+def test_every_rule_has_an_example_but_lints_own() -> None:
+    assert {name for name, rule in RULES.items() if rule.example is None} == WITHOUT_EXAMPLE
 
 
 @pytest.mark.parametrize("rule", WITH_EXAMPLES, ids=[rule.name for rule in WITH_EXAMPLES])
 def test_the_server_takes_the_rules_lock_and_rewrites_only_where_it_says(
-    database: psycopg.Connection[TupleRow], rule: Rule
+    postgres_server: PostgresServer, database: psycopg.Connection[TupleRow], rule: Rule
 ) -> None:
-    strongest, rewritten = _observe(database, rule)
+    assert rule.example is not None
+    if rule.example.error is not None:
+        with pytest.raises(psycopg.Error) as refused:
+            _observe(database, rule)
+        assert refused.value.sqlstate == rule.example.error
+        return
+    if rule.example.own_transaction:
+        strongest, wrote, rewritten = _observe_on_its_own(postgres_server, database, rule)
+        assert wrote, "a write waited behind a CONCURRENTLY statement"
+    else:
+        strongest, rewritten = _observe(database, rule)
 
     # A statement's strongest lock: ROW EXCLUSIVE for DML, the rule's for DDL.
     assert strongest == rule.lock.pg_locks_mode, (strongest, rule.lock)

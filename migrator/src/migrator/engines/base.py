@@ -148,6 +148,11 @@ class DatabaseEngine(Protocol):
         """The server's port refused the connection (nothing listens there yet)."""
         ...
 
+    def is_starting(self, exc: BaseException) -> bool:
+        """The server listens but does not take logins yet (PostgreSQL's 57P03 while it starts
+        or recovers): it will in a moment."""
+        ...
+
     def hint_for(self, exc: BaseException) -> str:
         """Which setting to check, never its value."""
         ...

@@ -78,6 +78,9 @@ class SqliteEngine:
     def is_refused(self, exc: BaseException) -> bool:
         return False
 
+    def is_starting(self, exc: BaseException) -> bool:
+        return False
+
     def hint_for(self, exc: BaseException) -> str:
         return "check SQLITE_PATH (or DATABASE_URL) and the file's permissions"
 

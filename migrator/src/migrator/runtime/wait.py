@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 
 PROBE_INTERVAL = 0.05
+STARTING_FAST_SECONDS = 3.0
 
 
 class _Backoff:
@@ -32,17 +33,27 @@ class _Backoff:
     With waits of up to 1 s, a server that comes up mid-wait would otherwise idle for half a
     second on average. Only a port that refused the last attempt is probed: a probe to a
     listening server is an interrupted connection, and MySQL blocks a host after
-    max_connect_errors of those in a row.
+    max_connect_errors of those in a row. A server that listens but is still starting
+    (PostgreSQL opens its port before it takes logins: 57P03) is tried again after
+    PROBE_INTERVAL, not after the backoff, for its first STARTING_FAST_SECONDS (a recovery
+    that takes minutes is then waited for at the backoff's pace, not logged 20 times a second).
     """
 
     def __init__(self, database: DatabaseEngine, host: str | None, port: int | None) -> None:
         self.database = database
         self.address = (host, port) if host and port else None
         self.port_closed = False
+        self.starting = False
+        self.starting_since: float | None = None
 
     def before_sleep(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         self.port_closed = error is not None and self.database.is_refused(error)
+        self.starting = error is not None and self.database.is_starting(error)
+        if not self.starting:
+            self.starting_since = None
+        elif self.starting_since is None:
+            self.starting_since = time.monotonic()
         log.info(
             "database not reachable yet: %s",
             one_line(error) if error else "unknown error",
@@ -53,6 +64,12 @@ class _Backoff:
         )
 
     def sleep(self, seconds: float) -> None:
+        starting_for = (
+            None if self.starting_since is None else time.monotonic() - self.starting_since
+        )
+        if starting_for is not None and starting_for < STARTING_FAST_SECONDS:
+            time.sleep(min(seconds, PROBE_INTERVAL))
+            return
         deadline = time.monotonic() + seconds
         if self.address is None or not self.port_closed:
             time.sleep(seconds)

@@ -107,6 +107,9 @@ class MysqlEngine:
     def is_refused(self, exc: BaseException) -> bool:
         return errors.is_refused(exc)
 
+    def is_starting(self, exc: BaseException) -> bool:
+        return False  # MySQL opens its port once it takes logins
+
     def hint_for(self, exc: BaseException) -> str:
         return errors.hint_for(exc)
 

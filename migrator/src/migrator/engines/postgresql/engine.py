@@ -126,6 +126,9 @@ class PostgresqlEngine:
     def is_refused(self, exc: BaseException) -> bool:
         return errors.is_refused(exc)
 
+    def is_starting(self, exc: BaseException) -> bool:
+        return errors.is_starting(exc)
+
     def hint_for(self, exc: BaseException) -> str:
         return errors.hint_for(exc)
 

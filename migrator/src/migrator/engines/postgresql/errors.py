@@ -83,6 +83,14 @@ def is_refused(exc: BaseException) -> bool:
     return "connection refused" in _message(exc)
 
 
+def is_starting(exc: BaseException) -> bool:
+    """57P03 cannot_connect_now: the port is open, logins come in a moment."""
+    if sqlstate(exc) == "57P03":
+        return True
+    message = _message(exc)
+    return "the database system is starting up" in message or "not yet accepting" in message
+
+
 def is_read_only(exc: BaseException) -> bool:
     return sqlstate(exc) in READ_ONLY_SQLSTATES
 

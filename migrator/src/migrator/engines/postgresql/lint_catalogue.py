@@ -73,10 +73,14 @@ class Work(enum.Enum):
 class Example:
     """What the oracle runs on a table t (id, v VARCHAR(100), n INT, pid INT, ts TIMESTAMP) of
     rows, with a table p(id) they refer to: `setup`, then `statement` in a transaction whose
-    locks it reads."""
+    locks it reads; an `own_transaction` statement (CONCURRENTLY) runs by itself while another
+    session's open write keeps it waiting, and its locks are read from a third. `error`: the
+    SQLSTATE the server answers instead, which is the rule's point."""
 
     statement: str
     setup: tuple[str, ...] = ()
+    own_transaction: bool = False
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ _RULES = [
         "adding a NOT NULL column without a server default",
         _INSERT_REFUSED,
         _NOT_NULL_FIX,
+        example=Example("ALTER TABLE t ADD COLUMN a INT NOT NULL", error="23502"),
     ),
     Rule(
         "type-change",
@@ -184,8 +189,23 @@ _RULES = [
         _NOT_NULL_FIX,
         example=Example("ALTER TABLE t ALTER COLUMN n SET NOT NULL"),
     ),
-    Rule("make-null", AE, CAT, "DROP NOT NULL"),
-    Rule("set-default", AE, CAT, "setting a column default"),
+    Rule(
+        "make-null",
+        AE,
+        CAT,
+        "DROP NOT NULL",
+        example=Example(
+            "ALTER TABLE t ALTER COLUMN n DROP NOT NULL",
+            ("ALTER TABLE t ALTER COLUMN n SET NOT NULL",),
+        ),
+    ),
+    Rule(
+        "set-default",
+        AE,
+        CAT,
+        "setting a column default",
+        example=Example("ALTER TABLE t ALTER COLUMN n SET DEFAULT 0"),
+    ),
     Rule(
         "drop-default",
         AE,
@@ -193,6 +213,10 @@ _RULES = [
         "dropping a column default",
         "on a NOT NULL column, its inserts that leave the column out fail (23502)",
         "keep the default until every running build writes the column",
+        example=Example(
+            "ALTER TABLE t ALTER COLUMN n DROP DEFAULT",
+            ("ALTER TABLE t ALTER COLUMN n SET DEFAULT 0",),
+        ),
     ),
     Rule(
         "drop-column",
@@ -203,8 +227,25 @@ _RULES = [
         CONTRACT_LATER,
         example=Example("ALTER TABLE t DROP COLUMN v"),
     ),
-    Rule("rename-column", AE, CAT, "renaming a column", "it reads the old name", CONTRACT_LATER),
-    Rule("enum-append", Lock.NONE, CAT, "ALTER TYPE ... ADD VALUE"),
+    Rule(
+        "rename-column",
+        AE,
+        CAT,
+        "renaming a column",
+        "it reads the old name",
+        CONTRACT_LATER,
+        example=Example("ALTER TABLE t RENAME COLUMN v TO w"),
+    ),
+    Rule(
+        "enum-append",
+        Lock.NONE,
+        CAT,
+        "ALTER TYPE ... ADD VALUE (the type's lock, none on the tables that use it)",
+        example=Example(
+            "ALTER TYPE t_kind ADD VALUE 'b'",
+            ("CREATE TYPE t_kind AS ENUM ('a')", "ALTER TABLE t ADD COLUMN kind t_kind"),
+        ),
+    ),
     # Indexes
     Rule(
         "add-index",
@@ -229,6 +270,7 @@ _RULES = [
         BUILD,
         "CREATE INDEX CONCURRENTLY in an autocommit block (waits for older transactions; "
         "blocks no reads or writes)",
+        example=Example("CREATE INDEX CONCURRENTLY ix_t_n ON t (n)", own_transaction=True),
     ),
     Rule(
         "unique-index-concurrently",
@@ -238,6 +280,7 @@ _RULES = [
         _UNIQUE,
         "deploy code that never writes duplicates first; then add the index in a later release "
         "and declare it in lint_accept",
+        example=Example("CREATE UNIQUE INDEX CONCURRENTLY ux_t_n ON t (n)", own_transaction=True),
     ),
     Rule(
         "concurrently-in-transaction",
@@ -246,6 +289,7 @@ _RULES = [
         "a CONCURRENTLY statement inside the revision's transaction",
         fails="PostgreSQL refuses it there (25001: cannot run inside a transaction block)",
         fix="run it inside `with op.get_context().autocommit_block():`",
+        example=Example("CREATE INDEX CONCURRENTLY ix_t_n ON t (n)", error="25001"),
     ),
     Rule(
         "drop-index",
@@ -257,7 +301,17 @@ _RULES = [
         example=Example("DROP INDEX ix_t_n", ("CREATE INDEX ix_t_n ON t (n)",)),
         waits=True,
     ),
-    Rule("drop-index-concurrently", SUE, CAT, "DROP INDEX CONCURRENTLY in an autocommit block"),
+    Rule(
+        "drop-index-concurrently",
+        SUE,
+        CAT,
+        "DROP INDEX CONCURRENTLY in an autocommit block",
+        example=Example(
+            "DROP INDEX CONCURRENTLY ix_t_n",
+            ("CREATE INDEX ix_t_n ON t (n)",),
+            own_transaction=True,
+        ),
+    ),
     Rule(
         "reindex",
         S,
@@ -339,19 +393,50 @@ _RULES = [
         AE,
         CAT,
         "ADD CONSTRAINT ... UNIQUE/PRIMARY KEY USING INDEX (an index built beforehand)",
+        example=Example(
+            "ALTER TABLE t ADD CONSTRAINT ux_t_n UNIQUE USING INDEX ux_t_n",
+            ("CREATE UNIQUE INDEX ux_t_n ON t (n)",),
+        ),
     ),
-    Rule("drop-constraint", AE, CAT, "dropping a constraint"),
+    Rule(
+        "drop-constraint",
+        AE,
+        CAT,
+        "dropping a constraint",
+        example=Example(
+            "ALTER TABLE t DROP CONSTRAINT ck_t_n",
+            ("ALTER TABLE t ADD CONSTRAINT ck_t_n CHECK (n > 0)",),
+        ),
+    ),
     # Tables
-    Rule("rename-table", AE, CAT, "renaming a table", "it reads the old name", CONTRACT_LATER),
-    Rule("drop-table", AE, CAT, "dropping a table", "it may read the table", CONTRACT_LATER),
+    Rule(
+        "rename-table",
+        AE,
+        CAT,
+        "renaming a table",
+        "it reads the old name",
+        CONTRACT_LATER,
+        example=Example("ALTER TABLE t RENAME TO t_renamed"),
+    ),
+    Rule(
+        "drop-table",
+        AE,
+        CAT,
+        "dropping a table",
+        "it may read the table",
+        CONTRACT_LATER,
+        example=Example("DROP TABLE t"),
+    ),
     Rule(
         "rewrite-table",
         AE,
         REWRITE,
         "VACUUM FULL or CLUSTER: the table rewritten under ACCESS EXCLUSIVE",
         fix="pg_repack (no ACCESS EXCLUSIVE but for a moment), run by a DBA, not a revision",
+        example=Example("CLUSTER t USING t_pkey"),
     ),
-    # What the rules above do not name: a person reads it before it runs.
+    # What the rules above do not name: a person reads it before it runs. Lint's own, as
+    # unreadable-revision is: an assumption, not a verdict, so it has no example.
     Rule(
         "unrecognised-ddl",
         AE,
