@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 
 from harness.migrator_process import run_migrator
 from harness.mysql_server import APP_PASSWORD, APP_USER, free_port
+from harness.postgres_server import PostgresServer
 from migrator.engines.postgresql.lint_rules import CATALOGUE
 from migrator.errors import LintFindings
 from migrator.exit_codes import OK
@@ -215,3 +216,41 @@ def test_a_revision_lint_cannot_run_is_reported_never_a_traceback(tmp_path: Path
     assert "Traceback" not in result.stdout + result.stderr
     assert "unreadable [unreadable-revision upgrade()]" in result.stdout
     assert "blocks-writes [add-index t]" in result.stdout
+
+
+def _one_revision(tmp_path: Path) -> Path:
+    versions = versions_folder(tmp_path)
+    write_revision(versions, "a", None, 'op.execute("SELECT 1")')
+    return versions.parent
+
+
+def test_offline_lint_judges_for_the_oldest_version_the_rules_cover(tmp_path: Path) -> None:
+    url = f"postgresql+psycopg://{APP_USER}:{APP_PASSWORD}@127.0.0.1:{free_port()}/app"
+    scripts = _one_revision(tmp_path)
+
+    oldest = run_migrator(url, "lint", "--all", alembic_script_location=scripts)
+    given = run_migrator(
+        url, "lint", "--all", "--pg-version", "16", alembic_script_location=scripts
+    )
+    too_old = run_migrator(
+        url, "lint", "--all", "--pg-version", "12", alembic_script_location=scripts
+    )
+
+    assert oldest.returncode == OK, oldest.stderr
+    assert "read for PostgreSQL 13 (the oldest the rules cover)" in oldest.stderr
+    assert given.returncode == OK, given.stderr
+    assert "read for PostgreSQL 16 (--pg-version)" in given.stderr
+    assert too_old.returncode == 2, too_old.stderr
+    assert "cover 13 and later, not 12" in too_old.stderr
+
+
+def test_lint_on_a_database_judges_for_the_servers_version(
+    postgres_server: PostgresServer, postgres_url: str, tmp_path: Path
+) -> None:
+    scripts = _one_revision(tmp_path)
+
+    result = run_migrator(postgres_url, "lint", alembic_script_location=scripts)
+
+    assert result.returncode == OK, result.stderr
+    major = postgres_server.version // 10000
+    assert f"read for PostgreSQL {major} (the server's)" in result.stderr

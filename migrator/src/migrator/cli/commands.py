@@ -75,18 +75,26 @@ def lint(
     from_revision: str | None = None,
     all_revisions: bool = False,
     output_format: str = "text",
+    pg_version: int | None = None,
 ) -> None:
-    catalogue = engine_named(_lint_backend(settings)).lint_catalogue()
+    engine = engine_named(_lint_backend(settings))
     scripts = script_directory(settings)
     database: tuple[str, ...] = ()
+    version, source = pg_version, "--pg-version"
     if from_revision is not None:
         database = tuple(filter(None, [known_revision(scripts, from_revision)]))
     elif not all_revisions:
-        state = database_state(settings)
+        with connected(settings) as connection:
+            state = read_state(connection, resolve_project(settings, connection))
+            if version is None:
+                version, source = engine.server_version(connection), "the server's"
         database = state.database
         if state.ready:
             print(f"-- {state.describe()}: nothing pending (--all lints every revision)")
             return
+    catalogue = engine.lint_catalogue(version)
+    reads_for = catalogue.reads_for.replace("(as given)", f"({source})")
+    log.info("lint: the revisions read for %s", reads_for)
     pending = revisions_to_lint(scripts, database, all_revisions)
     if not pending:
         print(f"-- nothing after {','.join(database) or 'base'}: no revision to lint")

@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="text (default), json, or github (workflow annotations on the revision's line)",
     )
+    lint.add_argument(
+        "--pg-version",
+        dest="pg_version",
+        type=int,
+        metavar="MAJOR",
+        help="PostgreSQL's major version to judge for (default: the server's when lint reads "
+        "the database, else 13, the oldest the rules cover)",
+    )
     lint.set_defaults(run=commands.lint)
     stamp = sub.add_parser(
         "stamp", help="set the version table to REVISION without DDL (adopt or finish a repair)"

@@ -180,9 +180,14 @@ class DatabaseEngine(Protocol):
         ...
 
     # -- lint (migrator.lint reads the catalogue, never the engine)
-    def lint_catalogue(self) -> LintCatalogue:
-        """The engine's rules; ConfigurationError where it has none (lint never calls a
-        revision clean by another engine's rules)."""
+    def lint_catalogue(self, server_version: int | None = None) -> LintCatalogue:
+        """The engine's rules for that major version (None: unknown, offline); a
+        ConfigurationError where it has none (lint never calls a revision clean by another
+        engine's rules) or the version is one they do not cover."""
+        ...
+
+    def server_version(self, connection: Connection) -> int | None:
+        """The server's major version, where the engine's lint rules depend on it."""
         ...
 
 

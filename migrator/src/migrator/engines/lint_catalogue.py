@@ -55,6 +55,11 @@ class LintCatalogue(Protocol):
         ...
 
     @property
+    def reads_for(self) -> str:
+        """Which servers (and versions) the verdicts are for, as lint's log says it."""
+        ...
+
+    @property
     def unreadable(self) -> LintRule:
         """Lint's own rule for what it could not read: a person reads it instead."""
         ...

@@ -90,7 +90,10 @@ class SqliteEngine:
     def leftovers(self, connection: Connection) -> list[str]:
         return []
 
-    def lint_catalogue(self) -> LintCatalogue:
+    def server_version(self, connection: Connection) -> int | None:
+        return None
+
+    def lint_catalogue(self, server_version: int | None = None) -> LintCatalogue:
         raise ConfigurationError(
             "lint has no SQLite rules: it reads the revisions for MySQL unless DATABASE_URL "
             "names PostgreSQL"

@@ -132,10 +132,13 @@ class MysqlEngine:
     def leftovers(self, connection: Connection) -> list[str]:
         return []  # what a failed DDL statement did is rolled back (atomic DDL), or done
 
-    def lint_catalogue(self) -> LintCatalogue:
+    def lint_catalogue(self, server_version: int | None = None) -> LintCatalogue:
         from migrator.engines.mysql.lint_rules import CATALOGUE  # loads SQLAlchemy's SQL types
 
-        return CATALOGUE
+        return CATALOGUE  # one verdict for MySQL 8.4 and one for MariaDB 10.11, side by side
+
+    def server_version(self, connection: Connection) -> int | None:
+        return None
 
 
 ENGINE = MysqlEngine()

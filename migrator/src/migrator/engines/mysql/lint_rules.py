@@ -221,6 +221,7 @@ class MysqlLintCatalogue:
     dialect = "mysql"
     unreadable = UNREADABLE_REVISION
     upgrade_failed = UPGRADE_FAILED
+    reads_for = "MySQL 8.4 and MariaDB 10.11"
 
     def hits_for(self, operation: ops.MigrateOperation, *, autocommit: bool = False) -> list[Hit]:
         return hits_for(operation)  # MySQL commits each DDL statement: no block changes that

@@ -147,10 +147,15 @@ class PostgresqlEngine:
     def before_batch(self, connection: Connection) -> None:
         return None  # READ COMMITTED is PostgreSQL's default, and it takes no gap locks
 
-    def lint_catalogue(self) -> LintCatalogue:
-        from migrator.engines.postgresql.lint_rules import CATALOGUE
+    def lint_catalogue(self, server_version: int | None = None) -> LintCatalogue:
+        from migrator.engines.postgresql.lint_rules import catalogue_for
 
-        return CATALOGUE
+        return catalogue_for(server_version)
+
+    def server_version(self, connection: Connection) -> int | None:
+        number = connection.exec_driver_sql("SHOW server_version_num").scalar_one()
+        connection.rollback()
+        return int(number) // 10000
 
     def leftovers(self, connection: Connection) -> list[str]:
         rows = connection.execute(text(_INVALID_INDEXES)).all()

@@ -316,7 +316,7 @@ _RULES = [
         "reindex",
         S,
         BUILD,
-        "REINDEX without CONCURRENTLY (12+; on partitioned tables 14+)",
+        "REINDEX without CONCURRENTLY (CONCURRENTLY: 12+; on a partitioned table 14+)",
         fix="REINDEX ... CONCURRENTLY in an autocommit block",
         example=Example("REINDEX INDEX ix_t_n", ("CREATE INDEX ix_t_n ON t (n)",)),
     ),

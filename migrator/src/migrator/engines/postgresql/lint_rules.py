@@ -13,6 +13,7 @@ from sqlalchemy.sql.dml import Delete, Insert, Update
 
 from migrator.engines.lint_catalogue import Hit
 from migrator.engines.postgresql.lint_catalogue import RULES, UNREADABLE_REVISION, Rule
+from migrator.errors import ConfigurationError
 
 UPGRADE_FAILED = "upgrade()"
 # Functions whose value differs per row: a default of one rewrites the table to store them.
@@ -139,11 +140,21 @@ def type_change_rule(old: object, new: object) -> str:
 
 
 class PostgresLintCatalogue:
-    """These rules behind the seam (migrator.engines.lint_catalogue)."""
+    """These rules behind the seam (migrator.engines.lint_catalogue), for one major version.
+
+    The verdicts are the same from 13 to 17 by the manual: the version-dependent ones are
+    older (an instant constant default from 11, the CHECK proof of SET NOT NULL from 12, REINDEX
+    CONCURRENTLY from 12). The one difference inside the range, REINDEX CONCURRENTLY on a
+    partitioned table from 14, depends on whether the table is partitioned, which lint cannot
+    see offline: the reindex rule's text says so. Older servers are refused, not guessed at."""
 
     dialect = "postgresql"
     unreadable = UNREADABLE_REVISION
     upgrade_failed = UPGRADE_FAILED
+
+    def __init__(self, version: int, source: str) -> None:
+        self.version = version
+        self.reads_for = f"PostgreSQL {version} ({source})"
 
     def hits_for(self, operation: ops.MigrateOperation, *, autocommit: bool = False) -> list[Hit]:
         return hits_for(operation, autocommit=autocommit)
@@ -208,4 +219,18 @@ _NOT_VALID = re.compile(
 _VALIDATE = re.compile(r'VALIDATE\s+CONSTRAINT\s+"?(\w+)"?', re.IGNORECASE)
 
 
-CATALOGUE = PostgresLintCatalogue()
+OLDEST_SUPPORTED = 13
+CATALOGUE = PostgresLintCatalogue(OLDEST_SUPPORTED, "the oldest the rules cover")
+
+
+def catalogue_for(version: int | None) -> PostgresLintCatalogue:
+    """The rules for `version` (the server's, or --pg-version); the oldest they cover when it
+    is unknown, since what holds there holds on every newer one."""
+    if version is None:
+        return CATALOGUE
+    if version < OLDEST_SUPPORTED:
+        raise ConfigurationError(
+            f"lint's PostgreSQL rules cover {OLDEST_SUPPORTED} and later, not {version} (out of "
+            "support, and its ADD COLUMN defaults and REINDEX differ): upgrade the server"
+        )
+    return PostgresLintCatalogue(version, "as given")
