@@ -92,6 +92,11 @@ CASES = [
         'op.alter_column("t", "v", new_column_name="w")',
         [(BREAKS_OLD_BUILD, "rename-column t.v->w")],
     ),
+    (
+        'with op.batch_alter_table("t") as batch:\n'
+        '    batch.add_column(sa.Column("a", sa.Integer, nullable=False))',
+        [(BREAKS_OLD_BUILD, "not-null-without-default t.a")],
+    ),
     # Constraints: NOT VALID, then VALIDATE
     (
         'op.create_foreign_key("fk", "t", "p", ["pid"], ["id"])',

@@ -114,6 +114,7 @@ APART = {
     "widen-varchar": 'op.alter_column("t", "v", type_=sa.String(255), '
     "existing_type=sa.String(100))",
     "to-text": 'op.alter_column("t", "v", type_=sa.Text(), existing_type=sa.String(100))',
+    "text-to-varchar": 'op.alter_column("t", "v", type_=sa.String(), existing_type=sa.Text())',
     "int-to-bigint": 'op.alter_column("t", "n", type_=sa.BigInteger(), existing_type=sa.Integer())',
     "index": 'op.create_index("ix", "t", ["n"])',
     "index-concurrently": AUTOCOMMIT
@@ -145,6 +146,7 @@ def _apart_statements(tmp_path: Path) -> list[Statement]:
 SERVER_SHOWS_SAFE = {
     ("widen-varchar", "changing-column-type"): "binary coercible: relfilenode unchanged",
     ("to-text", "changing-column-type"): "binary coercible: relfilenode unchanged",
+    ("text-to-varchar", "changing-column-type"): "binary coercible: relfilenode unchanged",
 }
 
 

@@ -19,7 +19,7 @@ import pytest
 from psycopg.rows import TupleRow
 
 from harness.postgres_server import PostgresServer
-from migrator.engines.postgresql.lint_catalogue import RULES, Lock, Rule, Work
+from migrator.engines.postgresql.lint_catalogue import RULES, Example, Lock, Rule, Work
 
 ROWS = 20_000
 # From weakest to strongest, as the manual's conflict table orders them.
@@ -195,3 +195,24 @@ def test_a_write_waits_behind_a_blocking_rule_and_not_behind_a_concurrent_one(
                     waited[rule_name] = True
 
     assert waited == {"add-index": True, "validate-constraint": False}
+
+
+@pytest.mark.parametrize(
+    ("setup", "statement"),
+    [
+        ((), "ALTER TABLE t ALTER COLUMN v TYPE VARCHAR(255)"),
+        ((), "ALTER TABLE t ALTER COLUMN v TYPE TEXT"),
+        (("ALTER TABLE t ALTER COLUMN v TYPE TEXT",), "ALTER TABLE t ALTER COLUMN v TYPE VARCHAR"),
+    ],
+    ids=["varchar-widened", "varchar-to-text", "text-to-varchar-without-length"],
+)
+def test_every_change_lint_calls_binary_coercible_leaves_the_table_as_it_is(
+    database: psycopg.Connection[TupleRow], setup: tuple[str, ...], statement: str
+) -> None:
+    rule = RULES["type-change-no-rewrite"]
+    assert rule.example is not None
+    variant = Rule(rule.name, rule.lock, rule.work, rule.what, example=Example(statement, setup))
+
+    strongest, rewritten = _observe(database, variant)
+
+    assert (strongest, rewritten) == (rule.lock.pg_locks_mode, False)
