@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import logging
 import os
 import signal
@@ -23,6 +24,14 @@ from migrator.signals import install_handlers
 log = logging.getLogger("migrator")
 
 
+def runner_version() -> str:
+    """The installed package's version, as its metadata has it (pip, uv, the image alike)."""
+    try:
+        return importlib.metadata.version("safe-migrator")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed as a package)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migrate",
@@ -30,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=describe_exit_codes(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"migrate {runner_version()}")
     parser.set_defaults(run=commands.upgrade)
     sub = parser.add_subparsers(metavar="COMMAND")
     sub.add_parser(
@@ -105,8 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = get_settings()
     except ConfigurationError as exc:
         configure_logging("text", "INFO")
+        log.info("safe-migrator %s: migrate %s", runner_version(), summary.command)
         return summary.failed(exc.exit_code, str(exc))
     configure_logging(settings.log_format, settings.log_level)
+    log.info("safe-migrator %s: migrate %s", runner_version(), summary.command)
     summary.message_path = settings.migrator_termination_message_path
     try:
         # The parsed options other than `run` are the command's keyword arguments.
